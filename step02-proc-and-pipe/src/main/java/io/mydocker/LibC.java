@@ -1,0 +1,72 @@
+package io.mydocker;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+/**
+ * The C library functions mydocker calls, bound with JNA's direct mapping: each native method
+ * here is the C function of the same name. A method that declares LastErrorException throws it
+ * when the function fails, carrying errno.
+ */
+final class LibC {
+    static {
+        Native.register(Platform.C_LIBRARY_NAME);
+    }
+
+    private LibC() {
+    }
+
+    // Namespace flags, from clone(2).
+    static final int CLONE_NEWNS = 0x00020000;
+    static final int CLONE_NEWUTS = 0x04000000;
+    static final int CLONE_NEWIPC = 0x08000000;
+    static final int CLONE_NEWPID = 0x20000000;
+    static final int CLONE_NEWNET = 0x40000000;
+
+    // errno values, from errno(3).
+    static final int ENOENT = 2;
+    static final int EINTR = 4;
+
+    // mount(2) flags.
+    static final long MS_NOSUID = 2;
+    static final long MS_NODEV = 4;
+    static final long MS_NOEXEC = 8;
+    static final long MS_REC = 16384;
+    static final long MS_PRIVATE = 1 << 18;
+
+    static final int O_CLOEXEC = 02000000;
+    static final int CLOSE_RANGE_CLOEXEC = 4;
+
+    /** geteuid(2): 0 when we run as root. */
+    static native int geteuid();
+
+    /** unshare(2): moves the calling thread (not the process!) into new namespaces. */
+    static native int unshare(int flags) throws LastErrorException;
+
+    /** waitpid(2): waits for a child to end and fills in its status. */
+    static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
+
+    /** pipe2(2): a one-way channel; fds[0] is the reading end, fds[1] the writing end. */
+    static native int pipe2(int[] fds, int flags) throws LastErrorException;
+
+    /** read(2) */
+    static native long read(int fd, byte[] buf, long count) throws LastErrorException;
+
+    /** write(2) */
+    static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+
+    /** close(2) */
+    static native int close(int fd) throws LastErrorException;
+
+    /** close_range(2): with CLOSE_RANGE_CLOEXEC, marks fds close-on-exec instead of closing them. */
+    static native int close_range(int first, int last, int flags) throws LastErrorException;
+
+    /** mount(2) */
+    static native int mount(String source, String target, String fstype, long flags, String data)
+            throws LastErrorException;
+
+    /** execvp(3): replaces this process with a program found on PATH; returns only on failure. */
+    static native int execvp(String file, Pointer argv) throws LastErrorException;
+}
