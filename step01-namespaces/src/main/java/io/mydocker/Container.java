@@ -22,6 +22,8 @@ final class Container {
         List<String> env = new ArrayList<>();
         env.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.add("HOME=/root");
+        // A UTF-8 locale, so that the init JVM passes non-ASCII arguments and names through intact.
+        env.add("LANG=C.UTF-8");
         if (tty) {
             String term = System.getenv("TERM");
             env.add("TERM=" + (term == null ? "xterm" : term));

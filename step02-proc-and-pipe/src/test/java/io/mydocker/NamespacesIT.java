@@ -1,0 +1,76 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What namespaces(7) give a container, as a learner sees it from a shell inside. */
+class NamespacesIT {
+    @TempDir
+    Path root;
+    Mydocker mydocker;
+    Set<String> residueBefore;
+
+    @BeforeEach
+    void start() {
+        Mydocker.requireRoot();
+        mydocker = new Mydocker(root);
+        residueBefore = Mydocker.residue();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
+    }
+
+    @Test
+    void theShellIsPid1() {
+        Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "echo $$");
+        assertEquals("1\n", result.out(), result.toString());
+    }
+
+    @Test
+    void aHostnameSetInsideDoesNotChangeTheHosts() {
+        String host = Mydocker.hostHostname();
+        Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "hostname inside-test && hostname");
+        assertEquals("inside-test\n", result.out(), result.toString());
+        assertEquals(host, Mydocker.hostHostname());
+    }
+
+    @Test
+    void theNetworkHasOnlyLoopback() {
+        Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "ip -o link | cut -d: -f2");
+        assertEquals(" lo\n", result.out(), result.toString());
+    }
+
+    @Test
+    void mydockerExitsWithTheCommandsStatus() {
+        assertEquals(42, mydocker.run("run", "/bin/sh", "-c", "exit 42").exitCode());
+        assertEquals(0, mydocker.run("run", "/bin/true").exitCode());
+    }
+
+    @Test
+    void outputReachesTheCallerWithoutTi() {
+        Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "echo out; echo err >&2");
+        assertEquals("out\n", result.out(), result.toString());
+        assertEquals("err\n", result.err(), result.toString());
+    }
+
+    @Test
+    void dashIConnectsStdin() {
+        assertEquals("hello\n", mydocker.runWithInput("hello\n", "run", "-i", "/bin/cat").out());
+        assertEquals("hello\n", mydocker.runWithInput("hello\n", "run", "-ti", "/bin/cat").out());
+        assertEquals("", mydocker.runWithInput("hello\n", "run", "/bin/cat").out(), "without -i stdin is empty");
+    }
+
+    @Test
+    void optionsAfterTheCommandBelongToTheCommand() {
+        Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "echo \"$@\"", "sh", "-m", "1", "--help");
+        assertEquals("-m 1 --help\n", result.out(), result.toString());
+    }
+}

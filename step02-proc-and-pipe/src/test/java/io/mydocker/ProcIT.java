@@ -1,0 +1,66 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A fresh /proc, a command that arrives through the pipe and becomes PID 1, private mounts. */
+class ProcIT {
+    @TempDir
+    Path root;
+    Mydocker mydocker;
+    Set<String> residueBefore;
+
+    @BeforeEach
+    void start() {
+        Mydocker.requireRoot();
+        mydocker = new Mydocker(root);
+        residueBefore = Mydocker.residue();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() {
+        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
+    }
+
+    @Test
+    void psSeesOnlyItselfAsPid1AndNoJvm() {
+        Mydocker.Result result = mydocker.run("run", "ps", "-e", "-o", "pid=,comm=");
+        assertEquals("1 ps", result.out().trim(), result.toString());
+    }
+
+    @Test
+    void theHostsProcessesAreInvisible() {
+        long me = ProcessHandle.current().pid();
+        Mydocker.Result result = mydocker.run("run", "sh", "-c", "test -e /proc/" + me + "/status; echo $?");
+        assertEquals("1\n", result.out(), result.toString());
+    }
+
+    @Test
+    void argumentsCrossThePipeIntact() {
+        Mydocker.Result result = mydocker.run("run", "printf", "[%s]", "a b", "", "line\nbreak", "ü");
+        assertEquals("[a b][][line\nbreak][ü]", result.out(), result.toString());
+    }
+
+    @Test
+    void theCommandIsLookedUpOnPath() {
+        Mydocker.Result result = mydocker.run("run", "sh", "-c", "echo found");
+        assertEquals("found\n", result.out(), result.toString());
+    }
+
+    @Test
+    void theHostsProcSurvivesEvenWhereMountsAreShared() {
+        // systemd makes "/" shared; this host may not, so make a shared copy of it with unshare(1).
+        // Had the container's /proc propagated, this shell's /proc would show a dead namespace.
+        String check = "\"$@\" && \"$@\" && grep -c ' /proc ' /proc/self/mountinfo";
+        Mydocker.Result result = mydocker.runUnder(
+                List.of("unshare", "--mount", "--propagation", "shared", "sh", "-c", check, "sh"), "run", "true");
+        assertEquals("1\n", result.out(), result.toString());
+    }
+}
