@@ -29,6 +29,10 @@ public final class Main implements Runnable {
 
     // tag::execute[]
     static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         // As in docker, options end at the command: in `run -m 1m stress -m 1`, "-m 1" is stress's.
         commandLine.setStopAtPositional(true);
@@ -42,7 +46,7 @@ public final class Main implements Runnable {
             System.err.println("mydocker: " + e.getMessage());
             return e instanceof MydockerException m ? m.exitCode : MydockerException.OWN_ERROR;
         });
-        return commandLine.execute(args);
+        return commandLine;
     }
     // end::execute[]
 

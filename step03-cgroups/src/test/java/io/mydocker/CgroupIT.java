@@ -60,7 +60,7 @@ class CgroupIT {
     void halfACpuGetsAboutHalfTheTime() {
         double limited = cpuSeconds(mydocker.run("run", "--cpus", "0.5", "bash", "-c", SPIN_2S));
         double free = cpuSeconds(mydocker.run("run", "bash", "-c", SPIN_2S));
-        assertTrue(free > 1.6, "without a limit the loop should use nearly 2 CPU seconds, used " + free);
+        assertTrue(free > 1.4, "without a limit the loop should use nearly 2 CPU seconds, used " + free);
         assertTrue(limited > 0.6 && limited < 1.3, "--cpus 0.5 should give about 1 CPU second in 2, gave " + limited);
     }
 
