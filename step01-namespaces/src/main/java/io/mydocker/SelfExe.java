@@ -22,6 +22,8 @@ final class SelfExe {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // init never exits normally (it execs), so it must not leave hsperfdata files behind.
         command.add("-XX:-UsePerfData");
+        // JNA calls native code; JDK 22 and later warn about that unless it is allowed.
+        command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-cp");
         command.add(location(Init.class) + ":" + location(Native.class));
         command.add(Init.class.getName());

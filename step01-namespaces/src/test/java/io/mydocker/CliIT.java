@@ -4,31 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets one line on stderr, docker's exit codes, and leaves nothing behind. */
-class CliIT {
-    @TempDir
-    Path root;
-    Mydocker mydocker;
-    Set<String> residueBefore;
-
-    @BeforeEach
-    void start() {
-        Mydocker.requireRoot();
-        mydocker = new Mydocker(root);
-        residueBefore = Mydocker.residue();
-    }
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
-    }
-
+class CliIT extends ContainerTestBase {
     static void assertOneLineError(int exitCode, String mentions, Mydocker.Result result) {
         assertEquals(exitCode, result.exitCode(), result.toString());
         assertEquals(1, result.err().lines().count(), result.toString());

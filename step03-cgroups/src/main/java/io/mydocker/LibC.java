@@ -39,7 +39,6 @@ final class LibC {
     static final int AF_UNIX = 1;
     static final int SOCK_STREAM = 1;
     static final int SOCK_CLOEXEC = 02000000;
-    static final int SHUT_WR = 1;
     static final int CLOSE_RANGE_CLOEXEC = 4;
     static final int SIGKILL = 9;
 
@@ -57,9 +56,6 @@ final class LibC {
 
     /** socketpair(2): two connected sockets, a pipe that works in both directions. */
     static native int socketpair(int domain, int type, int protocol, int[] sv) throws LastErrorException;
-
-    /** shutdown(2): SHUT_WR tells the peer we have nothing more to write (it reads end-of-file). */
-    static native int shutdown(int fd, int how) throws LastErrorException;
 
     /** read(2) */
     static native long read(int fd, byte[] buf, long count) throws LastErrorException;

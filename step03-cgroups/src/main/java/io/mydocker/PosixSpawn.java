@@ -1,6 +1,5 @@
 package io.mydocker;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -71,6 +70,9 @@ final class PosixSpawn {
     /** sigemptyset(3) */
     private static native int sigemptyset(Pointer signals);
 
+    /** strerror(3): the text of an error number, such as "Permission denied". */
+    private static native String strerror(int error);
+
     /**
      * Starts argv with the environment env and returns its pid. The child gets our stdout and
      * stderr, our stdin only if keepStdin (else /dev/null), and channel as its fd 3. Every other
@@ -110,7 +112,7 @@ final class PosixSpawn {
     // posix_spawn functions return the error number instead of setting errno.
     private static void check(String function, int error) {
         if (error != 0) {
-            throw new MydockerException(function + " failed: " + new LastErrorException(error).getMessage());
+            throw new MydockerException(function + " failed: " + strerror(error));
         }
     }
 }

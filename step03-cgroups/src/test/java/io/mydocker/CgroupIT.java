@@ -6,36 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The limits of -m, --cpus, --cpuset-cpus and --cpu-shares, as a process inside feels them. */
-class CgroupIT {
+class CgroupIT extends ContainerTestBase {
     // dd allocates a buffer of bs bytes: 100M does not fit in 32m, 16M fits in 64m.
     static final String[] ALLOCATE_100M = {"dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1"};
     static final String[] ALLOCATE_16M = {"dd", "if=/dev/zero", "of=/dev/null", "bs=16M", "count=1"};
     // Spins for 2 seconds, then prints the CPU seconds it used (the second line of bash's `times`).
     static final String SPIN_2S = "timeout 2 bash -c 'while :; do :; done'; times";
-
-    @TempDir
-    Path root;
-    Mydocker mydocker;
-    Set<String> residueBefore;
-
-    @BeforeEach
-    void start() {
-        Mydocker.requireRoot();
-        mydocker = new Mydocker(root);
-        residueBefore = Mydocker.residue();
-    }
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
-    }
 
     @Test
     void aProcessPastTheMemoryLimitIsOomKilled() {

@@ -2,32 +2,10 @@ package io.mydocker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What namespaces(7) give a container, as a learner sees it from a shell inside. */
-class NamespacesIT {
-    @TempDir
-    Path root;
-    Mydocker mydocker;
-    Set<String> residueBefore;
-
-    @BeforeEach
-    void start() {
-        Mydocker.requireRoot();
-        mydocker = new Mydocker(root);
-        residueBefore = Mydocker.residue();
-    }
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
-    }
-
+class NamespacesIT extends ContainerTestBase {
     @Test
     void theShellIsPid1() {
         Mydocker.Result result = mydocker.run("run", "/bin/sh", "-c", "echo $$");

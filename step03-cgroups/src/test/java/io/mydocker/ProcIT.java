@@ -2,33 +2,11 @@ package io.mydocker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A fresh /proc, a command that arrives through the pipe and becomes PID 1, private mounts. */
-class ProcIT {
-    @TempDir
-    Path root;
-    Mydocker mydocker;
-    Set<String> residueBefore;
-
-    @BeforeEach
-    void start() {
-        Mydocker.requireRoot();
-        mydocker = new Mydocker(root);
-        residueBefore = Mydocker.residue();
-    }
-
-    @AfterEach
-    void nothingLeftBehind() {
-        assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
-    }
-
+class ProcIT extends ContainerTestBase {
     @Test
     void psSeesOnlyItselfAsPid1AndNoJvm() {
         Mydocker.Result result = mydocker.run("run", "ps", "-e", "-o", "pid=,comm=");
