@@ -2,6 +2,7 @@ package io.mydocker;
 
 import com.sun.jna.Native;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,23 +19,32 @@ final class SelfExe {
 
     // tag::command[]
     static List<String> initCommand(List<String> containerCommand) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // init never exits normally (it execs), so it must not leave hsperfdata files behind.
-        command.add("-XX:-UsePerfData");
-        // JNA calls native code; JDK 22 and later warn about that unless it is allowed.
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(location(Init.class) + ":" + location(Native.class));
-        command.add(Init.class.getName());
+        Path classes = location(Init.class); // target/mydocker.jar, or target/classes under exec:java
+        Path target = classes.getParent();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // init never exits normally (it execs), so it must not leave hsperfdata files behind.
+                "-XX:-UsePerfData",
+                // The start-up flags of the ./mydocker launcher, which explains them.
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+                "-Djna.boot.library.path=" + target.resolve("native"), "-Djna.platform.library.path="));
+        // init's class-data archive, written by the build (startup/prepare.sh). The JVM refuses
+        // an archive of another JDK, and one used with classes from a directory.
+        Path archive = target.resolve("cds").resolve(System.getProperty("java.runtime.version"));
+        if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.aot"))) {
+            command.add("-XX:AOTCache=" + archive.resolve("init.aot"));
+        } else if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.jsa"))) {
+            command.add("-XX:SharedArchiveFile=" + archive.resolve("init.jsa"));
+        }
+        command.addAll(List.of("-cp", classes + ":" + location(Native.class), Init.class.getName()));
         command.addAll(containerCommand);
         return command;
     }
     // end::command[]
 
-    private static String location(Class<?> type) {
+    private static Path location(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
