@@ -85,13 +85,16 @@ final class Mydocker {
         return start(List.of(Path.of("mydocker").toAbsolutePath().toString()), stdin, args);
     }
 
-    /** Starts mydocker in the background, its output discarded; the caller waits for it. */
+    /**
+     * Starts mydocker in the background; the caller waits for it and may read its output. A
+     * background job may start with SIGINT ignored (sh does that without job control), and a
+     * signal ignored at start stays ignored: env(1) restores it, so a test can send SIGINT.
+     */
     Process background(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of("mydocker").toAbsolutePath().toString(),
-                "--root", root.toString()));
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         return builder.start();
     }

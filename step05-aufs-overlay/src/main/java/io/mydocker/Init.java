@@ -1,0 +1,64 @@
+package io.mydocker;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.StringArray;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The container's init: the book's `mydocker init`, started by Container in new namespaces. It
+ * prepares the container from the inside, then replaces itself with the user's command, which so
+ * becomes PID 1. It loads as few classes as it can: no picocli here.
+ */
+public final class Init {
+    /**
+     * Classes that init may still need after pivot_root. From a jar (./mydocker) any class
+     * still loads then, because the jar is open; from a directory of classes (./mvnw exec:java)
+     * none does, because the directory is gone. A class literal loads its class: do it now.
+     */
+    private static final List<Class<?>> USED_AFTER_PIVOT_ROOT = List.of(MydockerException.class);
+
+    private Init() {
+    }
+
+    // tag::main[]
+    public static void main(String[] args) {
+        try {
+            // The image's directory comes first, then the command.
+            List<String> message = InitPipe.readCommand(InitPipe.FD);
+            Path rootfs = Path.of(message.get(0));
+            List<String> command = message.subList(1, message.size());
+            // Our mount namespace is a copy of the host's, and on systemd hosts "/" is a shared
+            // mount: without this, the mounts below would propagate back to the host, and
+            // pivot_root would fail.
+            LibC.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+            RootFs.pivotRoot(rootfs);
+            InitPipe.signalReadyAndAwaitGo(InitPipe.FD);
+            exec(command);
+        } catch (MydockerException e) {
+            System.err.println("mydocker: " + e.getMessage());
+            System.exit(e.exitCode);
+        } catch (LastErrorException e) {
+            System.err.println("mydocker: init failed: " + e.getMessage());
+            System.exit(MydockerException.OWN_ERROR);
+        }
+    }
+    // end::main[]
+
+    // tag::exec[]
+    private static void exec(List<String> command) {
+        // The JVM's own fds (jars, the channel, /dev/random) must not leak into the command.
+        LibC.close_range(InitPipe.FD, -1, LibC.CLOSE_RANGE_CLOEXEC);
+        try {
+            LibC.execvp(command.get(0), new StringArray(command.toArray(new String[0])));
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == LibC.ENOENT) {
+                throw new MydockerException(MydockerException.NOT_FOUND, command.get(0)
+                        + ": command not found in the container; check its name and PATH");
+            }
+            throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
+                    + ": cannot execute: " + e.getMessage() + "; check that it is an executable program");
+        }
+    }
+    // end::exec[]
+}

@@ -1,0 +1,81 @@
+package io.mydocker;
+
+import com.sun.jna.LastErrorException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The channel between mydocker and init, which init finds on fd 3 as in the book. It is a
+ * socket pair, so it works both ways: mydocker sends the command (its length, then the
+ * arguments separated by NUL bytes); init prepares the container and answers "ready"; mydocker
+ * puts init into the container's cgroup and closes the channel, which is init's cue to exec the
+ * command. That way the init JVM's own memory is never charged to the container.
+ */
+final class InitPipe {
+    static final int FD = 3;
+    private static final byte READY = 'r';
+
+    private InitPipe() {
+    }
+
+    /** mydocker's side: send the command, then wait until init is ready. False if init died. */
+    // tag::parent[]
+    static boolean sendCommandAndAwaitReady(int fd, List<String> command) {
+        byte[] bytes = String.join("\0", command).getBytes(StandardCharsets.UTF_8);
+        writeAll(fd, ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+        writeAll(fd, bytes);
+        return read(fd, new byte[1]) == 1;
+    }
+    // end::parent[]
+
+    /** init's side: the command mydocker sent. */
+    static List<String> readCommand(int fd) {
+        int length = ByteBuffer.wrap(readExactly(fd, Integer.BYTES)).getInt();
+        return Arrays.asList(new String(readExactly(fd, length), StandardCharsets.UTF_8).split("\0", -1));
+    }
+
+    /** init's side: tell mydocker we are ready, then wait until it closes the channel. */
+    // tag::ready[]
+    static void signalReadyAndAwaitGo(int fd) {
+        writeAll(fd, new byte[] {READY});
+        while (read(fd, new byte[1]) > 0) {
+            // mydocker sends nothing more: end-of-file is the signal.
+        }
+    }
+    // end::ready[]
+
+    private static void writeAll(int fd, byte[] bytes) {
+        for (int done = 0; done < bytes.length; ) {
+            done += (int) LibC.write(fd, Arrays.copyOfRange(bytes, done, bytes.length), bytes.length - done);
+        }
+    }
+
+    private static byte[] readExactly(int fd, int length) {
+        byte[] all = new byte[length];
+        for (int done = 0; done < length; ) {
+            byte[] chunk = new byte[length - done];
+            long n = read(fd, chunk);
+            if (n <= 0) {
+                throw new MydockerException("init: the channel from mydocker closed early");
+            }
+            System.arraycopy(chunk, 0, all, done, (int) n);
+            done += (int) n;
+        }
+        return all;
+    }
+
+    // A plain read(2): FileInputStream on an inherited fd fails on JDK 17 with "Illegal seek".
+    private static long read(int fd, byte[] buffer) {
+        while (true) {
+            try {
+                return LibC.read(fd, buffer, buffer.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != LibC.EINTR) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

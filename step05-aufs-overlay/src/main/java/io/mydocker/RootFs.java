@@ -1,0 +1,45 @@
+package io.mydocker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The container's root file system, entered from init: the image's directory becomes "/" with
+ * pivot_root(2), and the host's root is then unmounted, so that no path leads back to it.
+ * chroot(2) would not do: it changes how one process resolves "/", while the host's file system
+ * stays mounted and a root process can climb out (see chroot-escape.sh).
+ */
+final class RootFs {
+    /** Where pivot_root puts the old root, inside the new one, until it is unmounted. */
+    private static final String OLD_ROOT = ".pivot_root";
+
+    private RootFs() {
+    }
+
+    // tag::pivot[]
+    static void pivotRoot(Path newRoot) {
+        String root = newRoot.toString();
+        // pivot_root needs the new root to be a mount point: bind the directory onto itself.
+        LibC.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
+        // A fresh /proc shows the processes of our PID namespace only.
+        Path proc = directory(newRoot.resolve("proc"));
+        LibC.mount("proc", proc.toString(), "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+        Devices.mount(directory(newRoot.resolve("dev")));
+        directory(newRoot.resolve(OLD_ROOT));
+        LibC.pivot_root(root, newRoot.resolve(OLD_ROOT).toString());
+        LibC.chdir("/");
+        // MNT_DETACH: the host's mounts are busy (our JVM runs from them); detach them now.
+        LibC.umount2("/" + OLD_ROOT, LibC.MNT_DETACH);
+        LibC.rmdir("/" + OLD_ROOT);
+    }
+    // end::pivot[]
+
+    static Path directory(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new MydockerException("cannot create " + dir + " in the container: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs this step's ./mydocker launcher, as a learner would, with a private state root. Used by
+ * the integration tests, which need root: in CI they must run, elsewhere they skip and say why.
+ */
+final class Mydocker {
+    /** What a run printed and how it ended. */
+    record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private final Path root;
+
+    Mydocker(Path root) {
+        this.root = root;
+    }
+
+    /** The host's hostname, which no container may change. */
+    static String hostHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * What a container could leave behind on the host: mount points, and cgroups under
+     * mydocker's parent group. Tests compare it before and after.
+     */
+    static Set<String> residue() {
+        Set<String> found = new TreeSet<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                found.add("mount " + line.split(" ")[4]);
+            }
+            // cgroup v2 has one tree, v1 one per controller.
+            try (Stream<Path> hierarchies = Stream.concat(Stream.of(Path.of("/sys/fs/cgroup")),
+                    Files.list(Path.of("/sys/fs/cgroup")))) {
+                for (Path parent : hierarchies.map(h -> h.resolve("mydocker")).filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> groups = Files.list(parent)) {
+                        groups.filter(Files::isDirectory).forEach(group -> found.add("cgroup " + group));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return found;
+    }
+
+    static void requireRoot() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (!root && "true".equals(System.getenv("CI"))) {
+            fail("integration tests must run as root in CI");
+        }
+        assumeTrue(root, "integration tests start real containers and need root: run sudo ./mvnw verify");
+    }
+
+    Result run(String... args) {
+        return runWithInput("", args);
+    }
+
+    /** Runs mydocker with stdin reading the given text. */
+    Result runWithInput(String stdin, String... args) {
+        return start(List.of(Path.of("mydocker").toAbsolutePath().toString()), stdin, args);
+    }
+
+    /**
+     * Starts mydocker in the background; the caller waits for it and may read its output. A
+     * background job may start with SIGINT ignored (sh does that without job control), and a
+     * signal ignored at start stays ignored: env(1) restores it, so a test can send SIGINT.
+     */
+    Process background(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
+    }
+
+    /**
+     * Runs mydocker from target/classes, a directory of classes, as `./mvnw exec:java` does,
+     * rather than from the jar.
+     */
+    Result runFromClasses(String... args) {
+        return start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", "target/classes:target/lib/*", Main.class.getName()), "", args);
+    }
+
+    /** Runs mydocker as the last arguments of another command, such as unshare(1). */
+    Result runUnder(List<String> wrapper, String... args) {
+        List<String> launcher = new ArrayList<>(wrapper);
+        launcher.add(Path.of("mydocker").toAbsolutePath().toString());
+        return start(launcher, "", args);
+    }
+
+    /** Runs a copy of this step's build that the user nobody can read, as nobody. */
+    Result runAsNobody(String... args) throws IOException {
+        Path copy = Files.createTempDirectory(Path.of("/tmp"), "mydocker-nobody");
+        try {
+            Files.copy(Path.of("mydocker"), copy.resolve("mydocker"));
+            Files.createDirectories(copy.resolve("target/lib"));
+            Files.copy(Path.of("target/mydocker.jar"), copy.resolve("target/mydocker.jar"));
+            try (Stream<Path> jars = Files.list(Path.of("target/lib"))) {
+                for (Path jar : jars.toList()) {
+                    Files.copy(jar, copy.resolve("target/lib").resolve(jar.getFileName()));
+                }
+            }
+            try (Stream<Path> all = Files.walk(copy)) {
+                for (Path path : all.toList()) {
+                    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(
+                            Files.isDirectory(path) || path.endsWith("mydocker") ? "rwxr-xr-x" : "rw-r--r--"));
+                }
+            }
+            return start(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    copy.resolve("mydocker").toString()), "", args);
+        } finally {
+            try (Stream<Path> all = Files.walk(copy)) {
+                for (Path path : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+    }
+
+    private Result start(List<String> launcher, String stdin, String... args) {
+        List<String> command = new ArrayList<>(launcher);
+        command.add("--root");
+        command.add(root.toString());
+        command.addAll(List.of(args));
+        try {
+            Path in = Files.writeString(Files.createTempFile("mydocker", ".in"), stdin);
+            Path out = Files.createTempFile("mydocker", ".out");
+            Path err = Files.createTempFile("mydocker", ".err");
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectInput(in.toFile())
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
+                // The launcher must run the JDK that runs the tests (17 or 25).
+                builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+                Process process = builder.start();
+                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    fail(command + " did not end within 120 s");
+                }
+                return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.delete(in);
+                Files.delete(out);
+                Files.delete(err);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each container's own copy-on-write layer over the image, seen from the host while it runs,
+ * and gone, unmounted and removed, however the container ends.
+ */
+class OverlayIT extends ContainerTestBase {
+    /** Runs in the container: marks itself ready, then waits until the host creates /done. */
+    static final String READY_THEN_WAIT = "touch /ready; while [ ! -e /done ]; do sleep 0.1; done";
+
+    @Test
+    void writesAndDeletesGoToTheContainersUpperLayerNeverToTheImage() throws Exception {
+        Process container = mydocker.background("run", "busybox", "sh", "-c",
+                "echo written > /new-file; rm /etc/group; " + READY_THEN_WAIT + "; cat /new-file; ls /etc/group");
+        Path dir = awaitReady(container);
+        Path upper = dir.resolve("upper");
+        Path image = root.resolve("layers/busybox");
+        assertTrue(mountedUnderRoot().contains(dir.resolve("merged").toString()), "the overlay is mounted while it runs");
+        assertEquals("written\n", Files.readString(upper.resolve("new-file")));
+        assertFalse(Files.exists(image.resolve("new-file")), "a write never reaches the image");
+        // A deleted file of the image leaves a whiteout in the upper layer: a character device 0/0.
+        assertTrue(Files.exists(image.resolve("etc/group")), "the image keeps a deleted file");
+        int mode = (int) Files.getAttribute(upper.resolve("etc/group"), "unix:mode");
+        assertEquals(0020000, mode & 0170000, "a whiteout is a character device");
+        assertEquals(0L, ((Number) Files.getAttribute(upper.resolve("etc/group"), "unix:rdev")).longValue());
+        Files.createFile(dir.resolve("merged/done"));
+        assertEquals(1, container.waitFor(), "ls /etc/group fails in the container");
+        assertEquals("written\n", new String(container.getInputStream().readAllBytes()));
+        assertNothingLeft();
+    }
+
+    @Test
+    void twoContainersOfOneImageDoNotSeeEachOthersWrites() throws Exception {
+        String script = "echo $0 > /who; " + READY_THEN_WAIT + "; cat /who";
+        Process first = mydocker.background("run", "busybox", "sh", "-c", script, "first");
+        Path firstDir = awaitReady(first);
+        Process second = mydocker.background("run", "busybox", "sh", "-c", script, "second");
+        Path secondDir = awaitReady(second);
+        assertEquals(2, containers().size());
+        Files.createFile(firstDir.resolve("merged/done"));
+        Files.createFile(secondDir.resolve("merged/done"));
+        assertEquals(0, first.waitFor());
+        assertEquals(0, second.waitFor());
+        assertEquals("first\n", new String(first.getInputStream().readAllBytes()));
+        assertEquals("second\n", new String(second.getInputStream().readAllBytes()));
+        assertFalse(Files.exists(root.resolve("layers/busybox/who")));
+        assertNothingLeft();
+    }
+
+    @Test
+    void nothingIsLeftAfterANormalOrAFailingExit() throws IOException {
+        assertEquals(0, mydocker.run("run", "busybox", "true").exitCode());
+        assertNothingLeft();
+        assertEquals(3, mydocker.run("run", "busybox", "sh", "-c", "echo x > /file; exit 3").exitCode());
+        assertNothingLeft();
+        assertEquals(127, mydocker.run("run", "busybox", "/no/such/command").exitCode());
+        assertNothingLeft();
+    }
+
+    @Test
+    void nothingIsLeftAfterAnOomKill() throws IOException {
+        Mydocker.Result result = mydocker.run("run", "-m", "32m", "busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=100M", "count=1");
+        assertEquals(137, result.exitCode(), result.toString());
+        assertNothingLeft();
+    }
+
+    @Test
+    void sigtermIsPassedToTheContainerAndThenItIsCleanedUp() throws Exception {
+        Process container = mydocker.background("run", "busybox", "sh", "-c",
+                "trap 'echo got TERM; exit 143' TERM; touch /ready; sleep 100 & wait");
+        awaitReady(container);
+        signal(container, "TERM");
+        assertEquals(143, container.waitFor());
+        assertEquals("got TERM\n", new String(container.getInputStream().readAllBytes()));
+        assertNothingLeft();
+    }
+
+    @Test
+    void sigintIsPassedToTheContainerAndThenItIsCleanedUp() throws Exception {
+        Process container = mydocker.background("run", "busybox", "sh", "-c",
+                "trap 'echo got INT; exit 130' INT; touch /ready; sleep 100 & wait");
+        awaitReady(container);
+        signal(container, "INT");
+        assertEquals(130, container.waitFor());
+        assertEquals("got INT\n", new String(container.getInputStream().readAllBytes()));
+        assertNothingLeft();
+    }
+
+    @Test
+    void aContainerThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
+        // PID 1 gets no signal it has no handler for: a bare sleep ignores SIGTERM.
+        Process container = mydocker.background("run", "busybox", "sh", "-c", "touch /ready; exec sleep 100");
+        awaitReady(container);
+        signal(container, "TERM");
+        assertEquals(137, container.waitFor());
+        assertNothingLeft();
+    }
+
+    private final Set<Path> seen = new HashSet<>();
+
+    /** Waits for the one container that has not yet been seen ready, and returns its directory. */
+    private Path awaitReady(Process container) throws Exception {
+        for (int tries = 0; tries < 600; tries++) {
+            for (Path dir : containers()) {
+                if (Files.exists(dir.resolve("upper/ready")) && seen.add(dir)) {
+                    return dir;
+                }
+            }
+            assertTrue(container.isAlive(), () -> "the container ended early: " + output(container));
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the container did not get ready within 60 s");
+    }
+
+    private static String output(Process process) {
+        try {
+            return new String(process.getInputStream().readAllBytes()) + new String(process.getErrorStream().readAllBytes());
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private List<Path> containers() throws IOException {
+        Path dir = root.resolve(Container.CONTAINERS);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.sorted().toList();
+        }
+    }
+
+    private List<String> mountedUnderRoot() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                .map(line -> line.split(" ")[4])
+                .filter(mountPoint -> mountPoint.startsWith(root.toString()))
+                .toList();
+    }
+
+    private void assertNothingLeft() throws IOException {
+        assertEquals(List.of(), mountedUnderRoot(), "nothing stays mounted under the state root");
+        assertEquals(List.of(), containers(), "the container's layers are removed");
+    }
+
+    private static void signal(Process process, String signal) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+    }
+}

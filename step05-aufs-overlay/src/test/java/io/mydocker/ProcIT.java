@@ -1,0 +1,48 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A fresh /proc, a command that arrives through the pipe and becomes PID 1, private mounts. */
+class ProcIT extends ContainerTestBase {
+    @Test
+    void psSeesOnlyItselfAsPid1AndNoJvm() {
+        Mydocker.Result result = mydocker.run("run", "busybox", "ps", "-e", "-o", "pid=,comm=");
+        assertEquals("1 ps", result.out().trim(), result.toString());
+    }
+
+    @Test
+    void theHostsProcessesAreInvisible() {
+        long me = ProcessHandle.current().pid();
+        Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "test -e /proc/" + me + "/status; echo $?");
+        assertEquals("1\n", result.out(), result.toString());
+    }
+
+    @Test
+    void argumentsCrossThePipeIntact() {
+        Mydocker.Result result = mydocker.run("run", "busybox", "printf", "[%s]", "a b", "", "line\nbreak", "ü");
+        assertEquals("[a b][][line\nbreak][ü]", result.out(), result.toString());
+    }
+
+    @Test
+    void theCommandIsLookedUpOnPath() {
+        Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "echo found");
+        assertEquals("found\n", result.out(), result.toString());
+    }
+
+    @Test
+    void theHostsProcSurvivesEvenWhereMountsAreShared() {
+        // systemd makes "/" shared; this host may not, so make a shared copy of it with unshare(1).
+        // Had the container's /proc propagated, this shell would see more /proc mounts afterwards,
+        // the top one showing a dead namespace.
+        String count = "grep -c ' /proc ' /proc/self/mountinfo";
+        String check = "before=$(" + count + ") && \"$@\" && \"$@\" && echo $before $(" + count + ")";
+        Mydocker.Result result = mydocker.runUnder(
+                List.of("unshare", "--mount", "--propagation", "shared", "sh", "-c", check, "sh"), "run", "busybox", "true");
+        assertEquals(0, result.exitCode(), result.toString());
+        String[] counts = result.out().trim().split(" ");
+        assertEquals(counts[0], counts[1], "/proc mounts before and after two runs\n" + result);
+    }
+}

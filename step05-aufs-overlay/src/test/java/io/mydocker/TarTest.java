@@ -1,0 +1,185 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Unpacking image tars: what docker export writes comes out whole, and a hostile tar, built
+ * here entry by entry, writes nothing at all, inside the image's directory or outside it.
+ */
+class TarTest {
+    @TempDir
+    Path tmp;
+
+    /** One tar entry: a file with text, a directory (name ends in "/"), or a link. */
+    record Entry(String name, byte type, String content) {
+        static Entry file(String name, String text) {
+            return new Entry(name, TarArchiveEntry.LF_NORMAL, text);
+        }
+
+        static Entry dir(String name) {
+            return new Entry(name, TarArchiveEntry.LF_DIR, null);
+        }
+
+        static Entry symlink(String name, String target) {
+            return new Entry(name, TarArchiveEntry.LF_SYMLINK, target);
+        }
+
+        static Entry hardlink(String name, String target) {
+            return new Entry(name, TarArchiveEntry.LF_LINK, target);
+        }
+    }
+
+    Path tar(Entry... entries) throws IOException {
+        Path tar = Files.createTempFile(tmp, "image", ".tar");
+        try (OutputStream file = Files.newOutputStream(tar);
+                TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+            out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Entry e : entries) {
+                TarArchiveEntry entry = new TarArchiveEntry(e.name(), e.type(), true);
+                if (e.type() == TarArchiveEntry.LF_NORMAL) {
+                    byte[] bytes = e.content().getBytes(StandardCharsets.UTF_8);
+                    entry.setSize(bytes.length);
+                    entry.setMode(0100640);
+                    out.putArchiveEntry(entry);
+                    out.write(bytes);
+                } else {
+                    if (e.content() != null) {
+                        entry.setLinkName(e.content());
+                    }
+                    out.putArchiveEntry(entry);
+                }
+                out.closeArchiveEntry();
+            }
+        }
+        return tar;
+    }
+
+    Path image() {
+        return tmp.resolve("images/test");
+    }
+
+    /** Unpacks, expecting a refusal, and checks that nothing was written anywhere. */
+    void assertRefused(String mentions, Path tar) throws IOException {
+        Files.createDirectories(image().getParent());
+        List<Path> before = everything();
+        MydockerException e = assertThrows(MydockerException.class, () -> Tar.extract(tar, image()));
+        assertTrue(e.getMessage().contains(mentions), e.getMessage());
+        assertEquals(before, everything(), "a refused tar must leave nothing");
+        assertFalse(Files.exists(tmp.getParent().resolve("escaped")));
+    }
+
+    List<Path> everything() throws IOException {
+        try (Stream<Path> all = Files.walk(tmp)) {
+            return all.sorted().toList();
+        }
+    }
+
+    @Test
+    void unpacksFilesDirectoriesLinksAndModes() throws IOException {
+        String longName = "usr/share/" + "a-very-long-directory-name/".repeat(5) + "file.txt";
+        Path tar = tar(Entry.dir("./"), Entry.dir("./bin/"), Entry.file("./bin/busybox", "binary"),
+                Entry.symlink("./bin/sh", "/bin/busybox"), Entry.symlink("./etc/os-release", "../usr/lib/os-release"),
+                Entry.hardlink("./bin/ls", "./bin/busybox"), Entry.file(longName, "long"),
+                Entry.file("no/parent/entry", "x"));
+        Files.createDirectories(image().getParent());
+        Tar.extract(tar, image());
+        assertEquals("binary", Files.readString(image().resolve("bin/busybox")));
+        assertEquals(Path.of("/bin/busybox"), Files.readSymbolicLink(image().resolve("bin/sh")));
+        assertEquals(Path.of("../usr/lib/os-release"), Files.readSymbolicLink(image().resolve("etc/os-release")));
+        assertTrue(Files.isSameFile(image().resolve("bin/ls"), image().resolve("bin/busybox")));
+        assertEquals("long", Files.readString(image().resolve(longName)));
+        assertEquals("x", Files.readString(image().resolve("no/parent/entry")));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(image().resolve("bin/busybox"))));
+        try (Stream<Path> images = Files.list(image().getParent())) {
+            assertEquals(List.of(image()), images.toList(), "no temporary directory is left");
+        }
+    }
+
+    @Test
+    void aNameWithDotDotIsRefused() throws IOException {
+        assertRefused("'..'", tar(Entry.file("ok", "fine"), Entry.file("../../escaped", "evil")));
+        assertRefused("'..'", tar(Entry.file("a/../../../escaped", "evil")));
+    }
+
+    @Test
+    void anAbsoluteNameIsRefused() throws IOException {
+        assertRefused("absolute", tar(Entry.file("/tmp/escaped", "evil")));
+    }
+
+    @Test
+    void aSymlinkPointingOutsideIsRefused() throws IOException {
+        assertRefused("outside", tar(Entry.dir("etc/"), Entry.symlink("etc/link", "../../../escaped")));
+    }
+
+    @Test
+    void writingThroughAnExtractedSymlinkIsRefused() throws IOException {
+        // An absolute link is fine in the image, where it means the container's /tmp; written
+        // through on the host, it would mean the host's.
+        assertRefused("symbolic link", tar(Entry.symlink("hosttmp", "/tmp"), Entry.file("hosttmp/escaped", "evil")));
+        assertRefused("symbolic link", tar(Entry.symlink("here", "."), Entry.file("here/x", "evil")));
+    }
+
+    @Test
+    void aHardLinkToAHostFileIsRefused() throws IOException {
+        assertRefused("absolute", tar(Entry.hardlink("passwd", "/etc/passwd")));
+        assertRefused("'..'", tar(Entry.hardlink("passwd", "../../../../../../etc/passwd")));
+        assertRefused("not a file of the image", tar(Entry.symlink("link", "/etc/passwd"), Entry.hardlink("passwd", "link")));
+    }
+
+    @Test
+    void aCorruptTarIsRefused() throws IOException {
+        Path tar = tmp.resolve("corrupt.tar");
+        byte[] garbage = new byte[4096];
+        new java.util.Random(42).nextBytes(garbage);
+        Files.write(tar, garbage);
+        assertRefused("is it a tar", tar);
+    }
+
+    @Test
+    void aTruncatedTarIsRefused() throws IOException {
+        Path whole = tar(Entry.file("big", "x".repeat(10_000)));
+        Path truncated = tmp.resolve("truncated.tar");
+        Files.write(truncated, java.util.Arrays.copyOf(Files.readAllBytes(whole), 3000));
+        assertRefused("is it a tar", truncated);
+    }
+
+    @Test
+    void anEmptyTarIsRefused() throws IOException {
+        assertRefused("no files", tar());
+    }
+
+    @Test
+    void theBusyboxImageHoldsBusyboxItsAppletsAndEtc() throws IOException {
+        Path tar = tmp.resolve("busybox.tar");
+        BusyboxImage.write(tar);
+        Files.createDirectories(image().getParent());
+        Tar.extract(tar, image());
+        assertTrue(Files.isExecutable(image().resolve("bin/busybox")));
+        assertEquals(Path.of("/bin/busybox"), Files.readSymbolicLink(image().resolve("bin/sh")));
+        assertTrue(Files.isSymbolicLink(image().resolve("usr/sbin/chroot")), "busybox --list-full places applets");
+        assertTrue(Files.readString(image().resolve("etc/passwd")).startsWith("root:x:0:0:"));
+        assertTrue(Files.exists(image().resolve("etc/group")));
+        assertTrue(Files.exists(image().resolve("etc/hostname")));
+        for (String dir : List.of("proc", "dev", "tmp", "root")) {
+            assertTrue(Files.isDirectory(image().resolve(dir), LinkOption.NOFOLLOW_LINKS), dir);
+        }
+        assertTrue((int) Files.getAttribute(image().resolve("tmp"), "unix:mode") % 010000 == 01777, "/tmp is sticky");
+    }
+}
