@@ -40,8 +40,10 @@ final class Devices {
         Path console = dev.resolve("console");
         create(console);
         if (LibC.isatty(1) == 1) {
-            // The container shares the caller's terminal; its console is that terminal too.
-            LibC.mount("/proc/self/fd/1", console.toString(), null, LibC.MS_BIND, null);
+            // The container shares the caller's terminal; its console is that terminal too. By
+            // its name: /proc/self/fd/1 would lead to the host's mount of it, and mount(2)
+            // binds only from mounts of our own namespace.
+            LibC.mount(LibC.ttyname(1), console.toString(), null, LibC.MS_BIND, null);
         }
         try {
             for (Map.Entry<String, String> link : LINKS.entrySet()) {

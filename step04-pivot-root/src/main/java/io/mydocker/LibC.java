@@ -100,6 +100,9 @@ final class LibC {
     /** isatty(3): 1 when the fd is a terminal. */
     static native int isatty(int fd);
 
+    /** ttyname(3): the path of the terminal an fd is open on, such as /dev/pts/0. */
+    static native String ttyname(int fd) throws LastErrorException;
+
     /** syscall(2): calls a system call by its number, for those glibc has no function for. */
     static native long syscall(long number, String arg1, String arg2) throws LastErrorException;
 

@@ -29,12 +29,13 @@ final class SelfExe {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                 "-Djna.boot.library.path=" + target.resolve("native"), "-Djna.platform.library.path="));
         // init's class-data archive, written by the build (startup/prepare.sh). The JVM refuses
-        // an archive of another JDK, and one used with classes from a directory.
+        // an archive of another JDK, and one used with classes from a directory; one that no
+        // longer fits only costs speed, so it is skipped without a word.
         Path archive = target.resolve("cds").resolve(System.getProperty("java.runtime.version"));
         if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.aot"))) {
-            command.add("-XX:AOTCache=" + archive.resolve("init.aot"));
+            command.addAll(List.of("-XX:AOTCache=" + archive.resolve("init.aot"), "-Xlog:aot*=off,cds*=off"));
         } else if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.jsa"))) {
-            command.add("-XX:SharedArchiveFile=" + archive.resolve("init.jsa"));
+            command.addAll(List.of("-XX:SharedArchiveFile=" + archive.resolve("init.jsa"), "-Xlog:cds*=off"));
         }
         command.addAll(List.of("-cp", classes + ":" + location(Native.class), Init.class.getName()));
         return command;

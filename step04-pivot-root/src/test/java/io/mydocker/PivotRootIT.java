@@ -47,6 +47,15 @@ class PivotRootIT extends ContainerTestBase {
     }
 
     @Test
+    void withATerminalTheConsoleIsThatTerminal() {
+        // script(1) gives mydocker a terminal, as a learner's shell would.
+        Mydocker.Result result = mydocker.runUnder(List.of("sh", "-c", "script -qec \"$*\" /dev/null", "sh"),
+                "run", "-ti", "busybox", "ls", "-l", "/dev/console");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertTrue(result.out().startsWith("c") && result.out().contains("/dev/console"), result.toString());
+    }
+
+    @Test
     void aChrootCanBeEscapedButPivotRootCannot() throws Exception {
         // The escape script runs twice in the same unpacked busybox image: once in a container
         // made with plain chroot(1), as many early containers were, and once in mydocker's.

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,11 @@ abstract class ContainerTestBase {
         }
         try {
             assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
+            // Only once nothing is mounted in it: the images' links point outside the temp dir,
+            // which JUnit warns about for each of them.
+            try (Stream<Path> state = Files.list(root)) {
+                state.forEach(Tar::deleteTree);
+            }
         } finally {
             turn.channel().close();
         }

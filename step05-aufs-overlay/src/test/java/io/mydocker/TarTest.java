@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +70,14 @@ class TarTest {
             }
         }
         return tar;
+    }
+
+    @AfterEach
+    void deleteTheImagesLinks() throws IOException {
+        // JUnit warns about each link that points outside its temp dir.
+        try (Stream<Path> all = Files.list(tmp)) {
+            all.forEach(Tar::deleteTree);
+        }
     }
 
     Path image() {
