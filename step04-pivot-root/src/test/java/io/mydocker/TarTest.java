@@ -175,9 +175,20 @@ class TarTest {
     }
 
     @Test
+    void withoutAStaticBusyboxTheErrorNamesThePackage() {
+        for (Path busybox : List.of(tmp.resolve("no-busybox"), Path.of("/bin/ls"))) {
+            MydockerException e = assertThrows(MydockerException.class,
+                    () -> BusyboxImage.write(busybox, tmp.resolve("busybox.tar")));
+            assertTrue(e.getMessage().contains("apt-get install busybox-static") && e.getMessage().contains("docker export"),
+                    e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("busybox.tar")));
+        }
+    }
+
+    @Test
     void theBusyboxImageHoldsBusyboxItsAppletsAndEtc() throws IOException {
         Path tar = tmp.resolve("busybox.tar");
-        BusyboxImage.write(tar);
+        BusyboxImage.write(BusyboxImage.BUSYBOX, tar);
         Files.createDirectories(image().getParent());
         Tar.extract(tar, image());
         assertTrue(Files.isExecutable(image().resolve("bin/busybox")));

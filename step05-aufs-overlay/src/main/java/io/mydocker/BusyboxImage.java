@@ -29,10 +29,13 @@ final class BusyboxImage {
     private BusyboxImage() {
     }
 
-    /** Writes the image to tar, through a temporary file, so that it is whole or not there. */
+    /**
+     * Writes the image of busybox (the host's BUSYBOX; a test passes another) to tar, through a
+     * temporary file, so that it is whole or not there.
+     */
     // tag::write[]
-    static void write(Path tar) {
-        checkStatic();
+    static void write(Path busybox, Path tar) {
+        checkStatic(busybox, tar);
         Path tmp = tar.resolveSibling("." + tar.getFileName() + "-" + ContainerId.random());
         try (OutputStream file = Files.newOutputStream(tmp);
                 TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
@@ -45,11 +48,11 @@ final class BusyboxImage {
             }
             TarArchiveEntry binary = new TarArchiveEntry("bin/busybox");
             binary.setMode(0755);
-            binary.setSize(Files.size(BUSYBOX));
+            binary.setSize(Files.size(busybox));
             out.putArchiveEntry(binary);
-            Files.copy(BUSYBOX, out);
+            Files.copy(busybox, out);
             out.closeArchiveEntry();
-            for (String applet : applets()) {
+            for (String applet : applets(busybox)) {
                 if (!applet.equals("bin/busybox")) {
                     TarArchiveEntry link = new TarArchiveEntry(applet, TarArchiveEntry.LF_SYMLINK);
                     link.setLinkName("/bin/busybox");
@@ -85,13 +88,13 @@ final class BusyboxImage {
     }
 
     /** Where each program lives, as busybox lists them: "bin/sh", "usr/bin/wget", ... */
-    private static List<String> applets() throws IOException {
-        Process process = new ProcessBuilder(BUSYBOX.toString(), "--list-full")
+    private static List<String> applets(Path busybox) throws IOException {
+        Process process = new ProcessBuilder(busybox.toString(), "--list-full")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (InputStream in = process.getInputStream()) {
             List<String> applets = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
             if (process.waitFor() != 0 || applets.isEmpty()) {
-                throw new IOException(BUSYBOX + " --list-full failed");
+                throw new IOException(busybox + " --list-full failed");
             }
             return applets;
         } catch (InterruptedException e) {
@@ -104,13 +107,13 @@ final class BusyboxImage {
      * A busybox that needs shared libraries cannot run in an image that has none: refuse it. A
      * dynamically linked ELF file names its loader in a PT_INTERP program header (elf(5)).
      */
-    private static void checkStatic() {
-        String fix = "install busybox-static (apt-get install busybox-static), or put an image tar,"
-                + " e.g. from docker export, in the images directory";
-        if (!Files.isExecutable(BUSYBOX)) {
-            throw new MydockerException("the busybox image is built from " + BUSYBOX + ", which is missing; " + fix);
+    private static void checkStatic(Path busybox, Path tar) {
+        String fix = "install busybox-static (apt-get install busybox-static), or put a busybox image"
+                + " tar, e.g. from docker export, at " + tar;
+        if (!Files.isExecutable(busybox)) {
+            throw new MydockerException("the busybox image is built from " + busybox + ", which is missing; " + fix);
         }
-        try (FileChannel elf = FileChannel.open(BUSYBOX)) {
+        try (FileChannel elf = FileChannel.open(busybox)) {
             ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
             elf.read(header, 0);
             long programHeaders = header.getLong(0x20);
@@ -120,12 +123,12 @@ final class BusyboxImage {
                 ByteBuffer type = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
                 elf.read(type, programHeaders + (long) i * size);
                 if (type.getInt(0) == 3) { // PT_INTERP
-                    throw new MydockerException("the busybox image is built from " + BUSYBOX
+                    throw new MydockerException("the busybox image is built from " + busybox
                             + ", which is dynamically linked; " + fix);
                 }
             }
         } catch (IOException e) {
-            throw new MydockerException("cannot read " + BUSYBOX + ": " + e.getMessage() + "; " + fix);
+            throw new MydockerException("cannot read " + busybox + ": " + e.getMessage() + "; " + fix);
         }
     }
 

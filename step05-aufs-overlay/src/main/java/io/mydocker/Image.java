@@ -50,7 +50,7 @@ final class Image {
         Path tar = images.resolve(name + ".tar");
         if (!Files.exists(tar) && name.equals(DEFAULT)) {
             createDirectory(images);
-            BusyboxImage.write(tar);
+            BusyboxImage.write(BusyboxImage.BUSYBOX, tar);
         }
         if (!Files.isRegularFile(tar)) {
             List<String> names = names(root);

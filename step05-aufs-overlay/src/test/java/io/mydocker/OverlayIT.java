@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Each container's own copy-on-write layer over the image, seen from the host while it runs,
@@ -77,25 +79,15 @@ class OverlayIT extends ContainerTestBase {
         assertNothingLeft();
     }
 
-    @Test
-    void sigtermIsPassedToTheContainerAndThenItIsCleanedUp() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"TERM, 143", "INT, 130"})
+    void aSignalIsPassedToTheContainerAndThenItIsCleanedUp(String signal, int status) throws Exception {
         Process container = mydocker.background("run", "busybox", "sh", "-c",
-                "trap 'echo got TERM; exit 143' TERM; touch /ready; sleep 100 & wait");
+                "trap 'echo got " + signal + "; exit " + status + "' " + signal + "; touch /ready; sleep 100 & wait");
         awaitReady(container);
-        signal(container, "TERM");
-        assertEquals(143, container.waitFor());
-        assertEquals("got TERM\n", new String(container.getInputStream().readAllBytes()));
-        assertNothingLeft();
-    }
-
-    @Test
-    void sigintIsPassedToTheContainerAndThenItIsCleanedUp() throws Exception {
-        Process container = mydocker.background("run", "busybox", "sh", "-c",
-                "trap 'echo got INT; exit 130' INT; touch /ready; sleep 100 & wait");
-        awaitReady(container);
-        signal(container, "INT");
-        assertEquals(130, container.waitFor());
-        assertEquals("got INT\n", new String(container.getInputStream().readAllBytes()));
+        signal(container, signal);
+        assertEquals(status, container.waitFor());
+        assertEquals("got " + signal + "\n", new String(container.getInputStream().readAllBytes()));
         assertNothingLeft();
     }
 
