@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -47,6 +49,8 @@ class TarTest {
         }
     }
 
+    static final Instant MTIME = Instant.parse("2020-02-02T20:20:20Z");
+
     Path tar(Entry... entries) throws IOException {
         Path tar = Files.createTempFile(tmp, "image", ".tar");
         try (OutputStream file = Files.newOutputStream(tar);
@@ -54,6 +58,7 @@ class TarTest {
             out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Entry e : entries) {
                 TarArchiveEntry entry = new TarArchiveEntry(e.name(), e.type(), true);
+                entry.setModTime(FileTime.from(MTIME));
                 if (e.type() == TarArchiveEntry.LF_NORMAL) {
                     byte[] bytes = e.content().getBytes(StandardCharsets.UTF_8);
                     entry.setSize(bytes.length);
@@ -116,9 +121,23 @@ class TarTest {
         assertEquals("long", Files.readString(image().resolve(longName)));
         assertEquals("x", Files.readString(image().resolve("no/parent/entry")));
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(image().resolve("bin/busybox"))));
+        for (String path : List.of("bin", "bin/busybox", "no/parent/entry")) {
+            assertEquals(MTIME, Files.getLastModifiedTime(image().resolve(path)).toInstant(), path);
+        }
         try (Stream<Path> images = Files.list(image().getParent())) {
             assertEquals(List.of(image()), images.toList(), "no temporary directory is left");
         }
+    }
+
+    @Test
+    void deviceNodesAreSkipped() throws IOException {
+        Files.createDirectories(image().getParent());
+        Tar.extract(tar(Entry.dir("dev/"), new Entry("dev/sda", TarArchiveEntry.LF_BLK, null),
+                new Entry("dev/null", TarArchiveEntry.LF_CHR, null), new Entry("fifo", TarArchiveEntry.LF_FIFO, null)), image());
+        try (Stream<Path> dev = Files.list(image().resolve("dev"))) {
+            assertEquals(List.of(), dev.toList());
+        }
+        assertFalse(Files.exists(image().resolve("fifo")));
     }
 
     @Test

@@ -7,8 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -62,19 +65,30 @@ final class Tar {
         try (InputStream file = Files.newInputStream(tar);
                 TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(file))) {
             int entries = 0;
+            // What is written into a directory changes its time: set the directories' last.
+            Map<Path, FileTime> directories = new LinkedHashMap<>();
             for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-                write(in, entry, dir);
+                Path path = write(in, entry, dir);
+                if (entry.isDirectory()) {
+                    directories.put(path, entry.getLastModifiedTime());
+                } else if (path != null && !entry.isSymbolicLink() && !entry.isLink()) {
+                    Files.setLastModifiedTime(path, entry.getLastModifiedTime());
+                }
                 entries++;
             }
             if (entries == 0) {
                 throw new IOException("it holds no files");
             }
+            for (Map.Entry<Path, FileTime> directory : directories.entrySet()) {
+                Files.setLastModifiedTime(directory.getKey(), directory.getValue());
+            }
         }
     }
     // end::extract[]
 
+    /** Writes one entry under dir, and returns its path; null if it was skipped. */
     // tag::write[]
-    private static void write(InputStream in, TarArchiveEntry entry, Path dir) throws IOException {
+    private static Path write(InputStream in, TarArchiveEntry entry, Path dir) throws IOException {
         Path path = path(dir, entry.getName(), entry.getName());
         if (path.equals(dir) && !entry.isDirectory()) {
             throw unsafe(entry.getName(), "replaces the image's root directory");
@@ -107,17 +121,18 @@ final class Tar {
             }
             Files.deleteIfExists(path);
             Files.createLink(path, target);
-            return; // the owner and mode are the target's, which it shares
-        } else if (entry.isFile()) {
+            return path; // the owner, mode and time are the target's, which it shares
+        } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+            return null; // the container gets a /dev of its own
+        } else {
             Files.deleteIfExists(path);
             Files.copy(in, path);
-        } else {
-            return; // device nodes and FIFOs: the container gets a /dev of its own
         }
         LibC.lchown(path.toString(), (int) entry.getLongUserId(), (int) entry.getLongGroupId());
         if (!entry.isSymbolicLink()) {
             LibC.chmod(path.toString(), entry.getMode() & 07777); // after chown, which clears setuid
         }
+        return path;
     }
     // end::write[]
 
