@@ -52,8 +52,9 @@ final class Image {
         }
         if (!Files.isRegularFile(tar)) {
             List<String> names = names(root);
-            throw new MydockerException("no such image '" + name + "'; " + (names.isEmpty() ? "there are no images"
-                    : "the images are " + String.join(", ", names)) + "; add one as " + images
+            String known = names.isEmpty() ? "there are no images but busybox, built on first use"
+                    : "the images are " + String.join(", ", names);
+            throw new MydockerException("no such image '" + name + "'; " + known + "; add one as " + images
                     + "/NAME.tar, e.g. from docker export");
         }
         return tar;
