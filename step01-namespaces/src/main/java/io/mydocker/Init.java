@@ -16,10 +16,16 @@ public final class Init {
     // tag::main[]
     public static void main(String[] args) {
         try {
+            if (args.length == 0) {
+                throw new MydockerException("init: no command; init is started by mydocker run, not by hand");
+            }
+            // With -t, stdin is the container's pseudo-terminal: make it our session's terminal.
+            if (LibC.isatty(0) == 1) {
+                Pty.control(0);
+            }
             exec(List.of(args));
-        } catch (MydockerException e) {
-            System.err.println("mydocker: " + e.getMessage());
-            System.exit(e.exitCode);
+        } catch (RuntimeException e) {
+            System.exit(MydockerException.report(e));
         }
     }
     // end::main[]
@@ -36,7 +42,7 @@ public final class Init {
                         + ": no such file; this step does not search PATH, so give a full path such as /bin/sh");
             }
             throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
-                    + ": cannot execute: " + e.getMessage() + "; check that it is an executable program");
+                    + ": cannot execute: " + LibC.strerror(e.getErrorCode()) + "; check that it is an executable program");
         }
     }
     // end::exec[]

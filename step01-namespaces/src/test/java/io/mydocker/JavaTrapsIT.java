@@ -76,6 +76,8 @@ class JavaTrapsIT extends ContainerTestBase {
     }
 
     private static final StringArray ENV = new StringArray(new String[] {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"});
+    /** The test JVM's own stdin, stdout and stderr, for a child of PosixSpawn. */
+    private static final int[] STDIO = {0, 1, 2};
 
     // tag::threads[]
     @Test
@@ -129,16 +131,23 @@ class JavaTrapsIT extends ContainerTestBase {
     }
 
     @Test
-    void afterUnsharingPidTheThreadSpawnsOneChildOnly() throws Exception {
-        String second = onThrowAwayThread(() -> {
+    void afterUnsharingPidTheThreadSpawnsOnlyWhilePid1Lives() throws Exception {
+        String third = onThrowAwayThread(() -> {
             LibC.unshare(LibC.CLONE_NEWPID);
-            int first = PosixSpawn.spawn(List.of("/bin/true"), List.of(), false);
-            assertEquals(0, Container.waitFor(first), "the first child, PID 1 of the new namespace");
+            // The first child is PID 1 of the new namespace; it waits for a line on stdin.
+            int[] pipe = new int[2];
+            C.pipe2(pipe, C.O_CLOEXEC);
+            int first = PosixSpawn.spawn(List.of("/bin/sh", "-c", "read line"), List.of(), new int[] {pipe[0], 1, 2});
+            C.close(pipe[0]);
+            int second = PosixSpawn.spawn(List.of("/bin/true"), List.of(), STDIO);
+            assertEquals(0, Container.reap(second), "a second child, born while PID 1 lives");
+            C.close(pipe[1]);
+            assertEquals(1, Container.reap(first), "PID 1, which read end-of-file");
             // PID 1 is gone, and with it the namespace: no process can be born in it any more.
             return assertThrows(MydockerException.class,
-                    () -> PosixSpawn.spawn(List.of("/bin/true"), List.of(), false)).getMessage();
+                    () -> PosixSpawn.spawn(List.of("/bin/true"), List.of(), STDIO)).getMessage();
         });
-        assertTrue(second.contains("Cannot allocate memory"), second);
+        assertTrue(third.contains("Cannot allocate memory"), third);
     }
     // end::pid[]
 
@@ -158,7 +167,7 @@ class JavaTrapsIT extends ContainerTestBase {
             assertNotEquals("1", threads("/proc/self/status"), "the JVM that forked");
         } finally {
             C.kill(pid, C.SIGKILL);
-            Container.waitFor(pid);
+            Container.reap(pid);
         }
     }
     // end::fork[]
@@ -185,15 +194,15 @@ class JavaTrapsIT extends ContainerTestBase {
             int[] pid = new int[1];
             assertEquals(0, C.posix_spawnp(pid, "sh", null, null,
                     new StringArray(new String[] {"sh", "-c", file.isOpenInChild()}), ENV));
-            assertEquals(0, Container.waitFor(pid[0]), "exit 0: fd " + file.fd + " is open in the child");
+            assertEquals(0, Container.reap(pid[0]), "exit 0: fd " + file.fd + " is open in the child");
         }
     }
 
     @Test
     void mydockersPosixSpawnClosesThem() throws IOException {
         try (OpenFile file = new OpenFile()) {
-            int pid = PosixSpawn.spawn(List.of("sh", "-c", file.isOpenInChild()), List.of(), false);
-            assertEquals(1, Container.waitFor(pid), "exit 1: fd " + file.fd + " is closed in the child");
+            int pid = PosixSpawn.spawn(List.of("sh", "-c", file.isOpenInChild()), List.of(), STDIO);
+            assertEquals(1, Container.reap(pid), "exit 1: fd " + file.fd + " is closed in the child");
         }
     }
 
@@ -210,7 +219,7 @@ class JavaTrapsIT extends ContainerTestBase {
             assertEquals(0, C.posix_spawnp(pid, "sh", fileActions, null,
                     new StringArray(new String[] {"sh", "-c", "echo hello through fd 3 >&3"}), ENV));
             C.close(pipe[1]);
-            assertEquals(0, Container.waitFor(pid[0]));
+            assertEquals(0, Container.reap(pid[0]));
             byte[] buffer = new byte[100];
             long n = C.read(pipe[0], buffer, buffer.length);
             assertEquals("hello through fd 3\n", new String(buffer, 0, (int) n, StandardCharsets.UTF_8));
