@@ -23,8 +23,8 @@ class TerminalIT extends ContainerTestBase {
      * and its controlling terminal, /dev/tty. perl is on every Debian and Ubuntu host.
      */
     static List<String> typeInto(String command) {
-        return List.of("/usr/bin/perl", "-e", "for my $t (map({ open(my $f, '+<&=', $_) ? $f : () } 0, 1, 2),"
-                + " open(my $tty, '+<', '/dev/tty') ? $tty : ()) { ioctl($t, 0x5412, $_) for split(//, $ARGV[0]) }",
+        return List.of("/usr/bin/perl", "-e", "for my $file ('+<&=0', '+<&=1', '+<&=2', '+</dev/tty') {"
+                + " open(my $terminal, $file) or next; for (split(//, $ARGV[0])) { ioctl($terminal, 0x5412, $_) } }",
                 command + "\n");
     }
 

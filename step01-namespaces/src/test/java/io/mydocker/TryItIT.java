@@ -60,6 +60,18 @@ class TryItIT extends ContainerTestBase {
     @ParameterizedTest(name = "{0}")
     @MethodSource("transcripts")
     void theTranscriptIsWhatALearnerSees(Path transcript) throws Exception {
+        // On the host too, `mydocker` is this step's launcher, as the book's alias makes it.
+        Path bin = Files.createTempDirectory("try-it");
+        Files.createSymbolicLink(bin.resolve("mydocker"), Path.of(Terminal.launcher()));
+        try {
+            type(transcript, bin);
+        } finally {
+            Files.delete(bin.resolve("mydocker"));
+            Files.delete(bin);
+        }
+    }
+
+    private void type(Path transcript, Path bin) throws Exception {
         int status = 0;
         for (Step step : parse(Files.readAllLines(transcript))) {
             Mydocker.Result result;
@@ -71,7 +83,7 @@ class TryItIT extends ContainerTestBase {
                 result = mydocker.runWithInput(step.input().stream().map(line -> typed(line) + "\n").collect(joining()),
                         words(step.command().substring("mydocker ".length())).toArray(new String[0]));
             } else {
-                result = host("(exit " + status + "); " + step.command());
+                result = host("(exit " + status + "); " + step.command(), bin);
             }
             if (!matches(expected, result.out().lines().toList(), result.err().lines().toList())) {
                 fail(transcript.getFileName() + ": `" + step.command() + "` with input " + step.input()
@@ -213,16 +225,19 @@ class TryItIT extends ContainerTestBase {
         return words;
     }
 
-    /** A command typed at the host's shell prompt. */
-    private static Mydocker.Result host(String command) throws IOException {
+    /** A command typed at the host's shell prompt, where bin holds `mydocker`. */
+    private Mydocker.Result host(String command, Path bin) throws IOException {
         Path out = Files.createTempFile("try-it", ".out");
         Path err = Files.createTempFile("try-it", ".err");
         try {
-            Process process = new ProcessBuilder("sh", "-c", command)
+            ProcessBuilder builder = new ProcessBuilder("sh", "-c", command)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
+                    .redirectError(err.toFile());
+            builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            builder.environment().put("MYDOCKER_ROOT", root.toString());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process process = builder.start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail(command + " did not end within 60 s");
