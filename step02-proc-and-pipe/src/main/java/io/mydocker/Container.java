@@ -1,6 +1,6 @@
 package io.mydocker;
 
-import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,19 +10,28 @@ final class Container {
     }
 
     // tag::run[]
-    static int run(List<String> command, boolean interactive, boolean tty) {
-        int[] pipe = new int[2];
-        LibC.pipe2(pipe, LibC.O_CLOEXEC);
-        int pid;
-        try {
-            pid = Namespaces.spawnInNew(() -> PosixSpawn.spawn(
-                    SelfExe.initCommand(), environment(tty), interactive, pipe[0]));
-            InitPipe.sendCommand(pipe[1], command);
-        } finally {
-            LibC.close(pipe[0]);
-            LibC.close(pipe[1]); // init reads end-of-file: the command is complete
+    static int run(List<String> command, boolean interactive, boolean tty) throws InterruptedException {
+        try (StopSignals signals = new StopSignals();
+                Stdio stdio = Stdio.open(interactive, tty)) {
+            int[] pipe = new int[2];
+            LibC.pipe2(pipe, LibC.O_CLOEXEC);
+            int pid;
+            try {
+                pid = Namespaces.spawnInNew(() -> PosixSpawn.spawn(
+                        SelfExe.initCommand(), environment(tty), stdio.container, pipe[0]));
+                InitChannel.sendCommand(pipe[1], command);
+            } finally {
+                LibC.close(pipe[0]);
+                LibC.close(pipe[1]); // init reads end-of-file: the command is complete
+            }
+            stdio.closeHandedOver();
+            signals.started(pid);
+            awaitExit(pid);
+            signals.exited();
+            int status = reap(pid);
+            stdio.awaitOutput();
+            return status;
         }
-        return waitFor(pid);
     }
     // end::run[]
 
@@ -40,19 +49,19 @@ final class Container {
         return env;
     }
 
-    /** waitpid(2), turned into a shell-style exit status: 128 + n for death by signal n. */
-    static int waitFor(int pid) {
+    /**
+     * Waits until the container has ended, without reaping it (waitid(2) with WNOWAIT): until it
+     * is reaped its pid stays taken, so a signal meant for it cannot reach a stranger.
+     */
+    private static void awaitExit(int pid) {
+        Memory info = new Memory(LibC.SIGINFO_SIZE);
+        LibC.restartOnEintr(() -> LibC.waitid(LibC.P_PID, pid, info, LibC.WEXITED | LibC.WNOWAIT));
+    }
+
+    /** Reaps the ended container (waitpid(2)): its shell-style exit status, 128 + n for signal n. */
+    static int reap(int pid) {
         int[] status = new int[1];
-        while (true) {
-            try {
-                LibC.waitpid(pid, status, 0);
-                break;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != LibC.EINTR) {
-                    throw e;
-                }
-            }
-        }
+        LibC.restartOnEintr(() -> LibC.waitpid(pid, status, 0));
         int signal = status[0] & 0x7f;
         return signal == 0 ? (status[0] >> 8) & 0xff : 128 + signal;
     }

@@ -15,7 +15,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Connect your standard input to the container.")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "The container uses your terminal (sets TERM).")
+    @Option(names = {"-t", "--tty"}, description = "Give the container a terminal of its own.")
     boolean tty;
 
     @Parameters(index = "0", paramLabel = "COMMAND", description = "The command to run.")
@@ -26,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
     // end::options[]
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (LibC.geteuid() != 0) {
             throw new MydockerException("run needs root, for namespaces and mounts; try sudo");
         }

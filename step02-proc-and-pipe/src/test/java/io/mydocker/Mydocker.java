@@ -85,6 +85,29 @@ final class Mydocker {
         return start(List.of(Path.of("mydocker").toAbsolutePath().toString()), stdin, args);
     }
 
+    /**
+     * Starts mydocker in the background; the caller waits for it and may read its output. A
+     * background job may start with SIGINT ignored (sh does that without job control), and a
+     * signal ignored at start stays ignored: env(1) restores it, so a test can send SIGINT.
+     */
+    Process background(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
+                Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
+    }
+
+    /**
+     * Runs mydocker from target/classes, a directory of classes, as `./mvnw exec:java` does,
+     * rather than from the jar.
+     */
+    Result runFromClasses(String... args) {
+        return start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", "target/classes:target/lib/*", Main.class.getName()), "", args);
+    }
+
     /** Runs mydocker as the last arguments of another command, such as unshare(1). */
     Result runUnder(List<String> wrapper, String... args) {
         List<String> launcher = new ArrayList<>(wrapper);
