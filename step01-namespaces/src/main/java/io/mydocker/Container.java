@@ -20,7 +20,7 @@ final class Container {
             awaitExit(pid);
             signals.exited();
             int status = reap(pid);
-            stdio.awaitOutput();
+            stdio.finish();
             return status;
         }
     }

@@ -113,11 +113,15 @@ final class Stdio implements AutoCloseable {
         handedOver.clear();
     }
 
-    /** Waits until the container's output has all been copied. */
-    void awaitOutput() throws InterruptedException {
+    /**
+     * The container has ended: waits until its output has all been copied, and gives the
+     * caller's terminal its settings back, so that what mydocker prints next shows as it should.
+     */
+    void finish() throws InterruptedException {
         for (Thread thread : output) {
             thread.join();
         }
+        close();
     }
 
     /** Gives the caller's terminal its settings back, whatever happened. */
@@ -126,9 +130,11 @@ final class Stdio implements AutoCloseable {
         closeHandedOver();
         if (savedSettings != null) {
             LibC.tcsetattr(0, LibC.TCSANOW, savedSettings);
+            savedSettings = null;
         }
         if (previousWindowHandler != null) {
             Signal.handle(WINDOW_CHANGED, previousWindowHandler);
+            previousWindowHandler = null;
         }
     }
 

@@ -29,7 +29,7 @@ final class Container {
             awaitExit(pid);
             signals.exited();
             int status = reap(pid);
-            stdio.awaitOutput();
+            stdio.finish();
             return status;
         }
     }

@@ -1,5 +1,6 @@
 package io.mydocker;
 
+import com.sun.jna.LastErrorException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -16,11 +17,15 @@ final class InitChannel {
     private InitChannel() {
     }
 
-    /** mydocker's side. */
+    /** mydocker's side. If init has died instead of reading (EPIPE), its exit status tells why. */
     // tag::parent[]
     static void sendCommand(int fd, List<String> command) {
         byte[] bytes = String.join("\0", command).getBytes(StandardCharsets.UTF_8);
-        LibC.writeAll(fd, bytes, bytes.length);
+        try {
+            LibC.writeAll(fd, bytes, bytes.length);
+        } catch (LastErrorException e) {
+            // EPIPE: nobody reads any more
+        }
     }
     // end::parent[]
 

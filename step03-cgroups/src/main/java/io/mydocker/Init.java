@@ -16,21 +16,21 @@ public final class Init {
     // tag::main[]
     public static void main(String[] args) {
         try {
-            List<String> command = InitPipe.readCommand(InitPipe.FD);
+            List<String> command = InitChannel.readCommand(InitChannel.FD);
+            // With -t, stdin is the container's pseudo-terminal: make it our session's terminal.
+            if (LibC.isatty(0) == 1) {
+                Pty.control(0);
+            }
             // Our mount namespace is a copy of the host's, and on systemd hosts "/" is a shared
             // mount: without this, the /proc mounted below would propagate back and break the
             // host's /proc.
-            LibC.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+            Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
             // A fresh /proc shows the processes of our PID namespace only.
-            LibC.mount("proc", "/proc", "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
-            InitPipe.signalReadyAndAwaitGo(InitPipe.FD);
+            Mounts.mount("proc", "/proc", "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+            InitChannel.signalReadyAndAwaitGo(InitChannel.FD);
             exec(command);
-        } catch (MydockerException e) {
-            System.err.println("mydocker: " + e.getMessage());
-            System.exit(e.exitCode);
-        } catch (LastErrorException e) {
-            System.err.println("mydocker: init failed: " + e.getMessage());
-            System.exit(MydockerException.OWN_ERROR);
+        } catch (RuntimeException e) {
+            System.exit(MydockerException.report(e));
         }
     }
     // end::main[]
@@ -38,7 +38,7 @@ public final class Init {
     // tag::exec[]
     private static void exec(List<String> command) {
         // The JVM's own fds (jars, the channel, /dev/random) must not leak into the command.
-        LibC.close_range(InitPipe.FD, -1, LibC.CLOSE_RANGE_CLOEXEC);
+        LibC.close_range(InitChannel.FD, -1, LibC.CLOSE_RANGE_CLOEXEC);
         try {
             LibC.execvp(command.get(0), new StringArray(command.toArray(new String[0])));
         } catch (LastErrorException e) {
@@ -47,7 +47,7 @@ public final class Init {
                         + ": command not found in the container; check its name and PATH");
             }
             throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
-                    + ": cannot execute: " + e.getMessage() + "; check that it is an executable program");
+                    + ": cannot execute: " + LibC.strerror(e.getErrorCode()) + "; check that it is an executable program");
         }
     }
     // end::exec[]

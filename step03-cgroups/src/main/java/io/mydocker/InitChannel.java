@@ -13,27 +13,44 @@ import java.util.List;
  * puts init into the container's cgroup and closes the channel, which is init's cue to exec the
  * command. That way the init JVM's own memory is never charged to the container.
  */
-final class InitPipe {
+final class InitChannel {
     static final int FD = 3;
     private static final byte READY = 'r';
+    /** More than any command line: the kernel takes at most a few MB of arguments (execve(2)). */
+    private static final int MAX_LENGTH = 16 << 20;
 
-    private InitPipe() {
+    private InitChannel() {
     }
 
-    /** mydocker's side: send the command, then wait until init is ready. False if init died. */
+    /**
+     * mydocker's side: send the command, then wait until init is ready. False if init has died
+     * instead (the channel ends, or fails with EPIPE or ECONNRESET): its exit status tells why.
+     */
     // tag::parent[]
     static boolean sendCommandAndAwaitReady(int fd, List<String> command) {
         byte[] bytes = String.join("\0", command).getBytes(StandardCharsets.UTF_8);
-        writeAll(fd, ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
-        writeAll(fd, bytes);
-        return read(fd, new byte[1]) == 1;
+        try {
+            writeAll(fd, ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+            writeAll(fd, bytes);
+            return read(fd, new byte[1]) == 1;
+        } catch (LastErrorException e) {
+            return false;
+        }
     }
     // end::parent[]
 
-    /** init's side: the command mydocker sent. */
+    /**
+     * init's side: the command mydocker sent. Refused before init changes anything if there is
+     * none: init run by hand, or by a build that trains its class-data archive.
+     */
     static List<String> readCommand(int fd) {
-        int length = ByteBuffer.wrap(readExactly(fd, Integer.BYTES)).getInt();
-        return Arrays.asList(new String(readExactly(fd, length), StandardCharsets.UTF_8).split("\0", -1));
+        byte[] header = readExactly(fd, Integer.BYTES);
+        int length = header == null ? 0 : ByteBuffer.wrap(header).getInt();
+        byte[] bytes = length > 0 && length <= MAX_LENGTH ? readExactly(fd, length) : null;
+        if (bytes == null) {
+            throw new MydockerException("init: no command on fd " + fd + "; init is started by mydocker run, not by hand");
+        }
+        return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\0", -1));
     }
 
     /** init's side: tell mydocker we are ready, then wait until it closes the channel. */
@@ -47,18 +64,17 @@ final class InitPipe {
     // end::ready[]
 
     private static void writeAll(int fd, byte[] bytes) {
-        for (int done = 0; done < bytes.length; ) {
-            done += (int) LibC.write(fd, Arrays.copyOfRange(bytes, done, bytes.length), bytes.length - done);
-        }
+        LibC.writeAll(fd, bytes, bytes.length);
     }
 
+    /** Exactly length bytes, or null if the channel ends before. */
     private static byte[] readExactly(int fd, int length) {
         byte[] all = new byte[length];
         for (int done = 0; done < length; ) {
             byte[] chunk = new byte[length - done];
             long n = read(fd, chunk);
             if (n <= 0) {
-                throw new MydockerException("init: the channel from mydocker closed early");
+                return null;
             }
             System.arraycopy(chunk, 0, all, done, (int) n);
             done += (int) n;
@@ -68,14 +84,6 @@ final class InitPipe {
 
     // A plain read(2): FileInputStream on an inherited fd fails on JDK 17 with "Illegal seek".
     private static long read(int fd, byte[] buffer) {
-        while (true) {
-            try {
-                return LibC.read(fd, buffer, buffer.length);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != LibC.EINTR) {
-                    throw e;
-                }
-            }
-        }
+        return LibC.restartOnEintr(() -> LibC.read(fd, buffer, buffer.length));
     }
 }
