@@ -1,5 +1,6 @@
 package io.mydocker;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,8 +8,8 @@ import java.util.Map;
 
 /**
  * The container's /dev: a small tmpfs with the device nodes that ordinary programs open, the
- * links that shells expect, a private devpts for terminals and a tmpfs for POSIX shared memory.
- * The host's /dev is not visible: it holds the host's disks.
+ * links that shells expect, a devpts of its own for terminals (Pty) and a tmpfs for POSIX shared
+ * memory. The host's /dev is not visible: it holds the host's disks and terminals.
  */
 final class Devices {
     /** The character devices, with their major and minor numbers from the kernel's devices.txt. */
@@ -31,19 +32,15 @@ final class Devices {
 
     // tag::mount[]
     static void mount(Path dev) {
-        LibC.mount("tmpfs", dev.toString(), "tmpfs", LibC.MS_NOSUID, "mode=755,size=65536k");
+        Mounts.mount("tmpfs", dev.toString(), "tmpfs", LibC.MS_NOSUID, "mode=755,size=65536k");
         for (Map.Entry<String, int[]> node : NODES.entrySet()) {
             String path = dev.resolve(node.getKey()).toString();
-            LibC.mknod(path, LibC.S_IFCHR | 0666, makedev(node.getValue()[0], node.getValue()[1]));
-            LibC.chmod(path, 0666); // mknod applies the umask
-        }
-        Path console = dev.resolve("console");
-        create(console);
-        if (LibC.isatty(1) == 1) {
-            // The container shares the caller's terminal; its console is that terminal too. By
-            // its name: /proc/self/fd/1 would lead to the host's mount of it, and mount(2)
-            // binds only from mounts of our own namespace.
-            LibC.mount(LibC.ttyname(1), console.toString(), null, LibC.MS_BIND, null);
+            try {
+                LibC.mknod(path, LibC.S_IFCHR | 0666, makedev(node.getValue()[0], node.getValue()[1]));
+                LibC.chmod(path, 0666); // mknod applies the umask
+            } catch (LastErrorException e) {
+                throw LibC.failure("mknod(" + path + ")", e);
+            }
         }
         try {
             for (Map.Entry<String, String> link : LINKS.entrySet()) {
@@ -53,9 +50,9 @@ final class Devices {
             throw new MydockerException("cannot create links in the container's /dev: " + e.getMessage());
         }
         // newinstance: the container's pseudo-terminals are its own, not the host's.
-        LibC.mount("devpts", RootFs.directory(dev.resolve("pts")).toString(), "devpts",
+        Mounts.mount("devpts", RootFs.directory(dev.resolve("pts")).toString(), "devpts",
                 LibC.MS_NOSUID | LibC.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
-        LibC.mount("shm", RootFs.directory(dev.resolve("shm")).toString(), "tmpfs",
+        Mounts.mount("shm", RootFs.directory(dev.resolve("shm")).toString(), "tmpfs",
                 LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=1777,size=65536k");
     }
     // end::mount[]
@@ -63,13 +60,5 @@ final class Devices {
     /** makedev(3): glibc's encoding of a device number, for the small numbers used here. */
     static long makedev(int major, int minor) {
         return ((long) major << 8) | minor;
-    }
-
-    private static void create(Path file) {
-        try {
-            Files.createFile(file);
-        } catch (IOException e) {
-            throw new MydockerException("cannot create " + file + ": " + e.getMessage());
-        }
     }
 }

@@ -16,7 +16,7 @@ public final class Init {
      * still loads then, because the jar is open; from a directory of classes (./mvnw exec:java)
      * none does, because the directory is gone. A class literal loads its class: do it now.
      */
-    private static final List<Class<?>> USED_AFTER_PIVOT_ROOT = List.of(MydockerException.class);
+    private static final List<Class<?>> USED_AFTER_PIVOT_ROOT = List.of(MydockerException.class, Pty.class);
 
     private Init() {
     }
@@ -24,31 +24,30 @@ public final class Init {
     // tag::main[]
     public static void main(String[] args) {
         try {
-            // The image's directory comes first, then the command.
-            List<String> message = InitPipe.readCommand(InitPipe.FD);
+            // The image's directory comes first, then "true" for a terminal (-t), then the command.
+            List<String> message = InitChannel.readCommand(InitChannel.FD);
             Path rootfs = Path.of(message.get(0));
-            List<String> command = message.subList(1, message.size());
+            boolean tty = Boolean.parseBoolean(message.get(1));
+            List<String> command = message.subList(2, message.size());
             // Our mount namespace is a copy of the host's, and on systemd hosts "/" is a shared
             // mount: without this, the mounts below would propagate back to the host, and
             // pivot_root would fail.
-            LibC.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+            Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
             RootFs.pivotRoot(rootfs);
-            InitPipe.signalReadyAndAwaitGo(InitPipe.FD);
+            int terminal = tty ? Pty.openInContainer() : InitChannel.NO_TERMINAL;
+            InitChannel.signalReadyAndAwaitGo(InitChannel.FD, terminal);
             exec(command);
-        } catch (MydockerException e) {
-            System.err.println("mydocker: " + e.getMessage());
-            System.exit(e.exitCode);
-        } catch (LastErrorException e) {
-            System.err.println("mydocker: init failed: " + e.getMessage());
-            System.exit(MydockerException.OWN_ERROR);
+        } catch (RuntimeException e) {
+            System.exit(MydockerException.report(e));
         }
     }
     // end::main[]
 
     // tag::exec[]
     private static void exec(List<String> command) {
-        // The JVM's own fds (jars, the channel, /dev/random) must not leak into the command.
-        LibC.close_range(InitPipe.FD, -1, LibC.CLOSE_RANGE_CLOEXEC);
+        // The JVM's own fds (jars, the channel, the terminal's master, /dev/random) must not leak
+        // into the command.
+        LibC.close_range(InitChannel.FD, -1, LibC.CLOSE_RANGE_CLOEXEC);
         try {
             LibC.execvp(command.get(0), new StringArray(command.toArray(new String[0])));
         } catch (LastErrorException e) {
@@ -57,7 +56,7 @@ public final class Init {
                         + ": command not found in the container; check its name and PATH");
             }
             throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
-                    + ": cannot execute: " + e.getMessage() + "; check that it is an executable program");
+                    + ": cannot execute: " + LibC.strerror(e.getErrorCode()) + "; check that it is an executable program");
         }
     }
     // end::exec[]

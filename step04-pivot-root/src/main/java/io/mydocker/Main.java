@@ -42,10 +42,7 @@ public final class Main implements Runnable {
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             return MydockerException.OWN_ERROR;
         });
-        commandLine.setExecutionExceptionHandler((e, command, parsed) -> {
-            System.err.println("mydocker: " + e.getMessage());
-            return e instanceof MydockerException m ? m.exitCode : MydockerException.OWN_ERROR;
-        });
+        commandLine.setExecutionExceptionHandler((e, command, parsed) -> MydockerException.report(e));
         return commandLine;
     }
     // end::execute[]

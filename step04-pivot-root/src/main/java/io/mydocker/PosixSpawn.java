@@ -23,7 +23,7 @@ final class PosixSpawn {
     // posix_spawnattr_setflags(3) flags, from <spawn.h>.
     private static final short POSIX_SPAWN_SETSIGDEF = 0x04;
     private static final short POSIX_SPAWN_SETSIGMASK = 0x08;
-    private static final int O_RDONLY = 0;
+    private static final short POSIX_SPAWN_SETSID = 0x80;
 
     // posix_spawn_file_actions_t, posix_spawnattr_t and sigset_t are opaque structs; these sizes
     // are generous upper bounds for glibc on x86_64 and aarch64.
@@ -41,10 +41,6 @@ final class PosixSpawn {
 
     /** posix_spawn_file_actions_adddup2(3) */
     private static native int posix_spawn_file_actions_adddup2(Pointer fileActions, int fd, int newFd);
-
-    /** posix_spawn_file_actions_addopen(3) */
-    private static native int posix_spawn_file_actions_addopen(Pointer fileActions, int fd, String path,
-            int flags, int mode);
 
     /** posix_spawn_file_actions_addclosefrom_np(3), glibc 2.34 and later. */
     private static native int posix_spawn_file_actions_addclosefrom_np(Pointer fileActions, int from);
@@ -70,24 +66,23 @@ final class PosixSpawn {
     /** sigemptyset(3) */
     private static native int sigemptyset(Pointer signals);
 
-    /** strerror(3): the text of an error number, such as "Permission denied". */
-    private static native String strerror(int error);
-
     /**
-     * Starts argv with the environment env and returns its pid. The child gets our stdout and
-     * stderr, our stdin only if keepStdin (else /dev/null), and channel as its fd 3. Every other
-     * fd of the JVM (open jars, /dev/random, ...) is closed in the child.
+     * Starts argv with the environment env and returns its pid. The child gets stdio[0], [1] and
+     * [2] as its stdin, stdout and stderr, and channel as its fd 3; every other fd of the JVM (open
+     * jars, /dev/random, ...) is closed in the child. It starts in a session of its own (setsid(2)), so it has no
+     * controlling terminal: the signals of the caller's terminal do not reach it, and it cannot
+     * take the caller's terminal over.
      */
-    static int spawn(List<String> argv, List<String> env, boolean keepStdin, int channel) {
+    // tag::spawn[]
+    static int spawn(List<String> argv, List<String> env, int[] stdio, int channel) {
         Memory fileActions = new Memory(OPAQUE_STRUCT_SIZE);
         Memory attributes = new Memory(OPAQUE_STRUCT_SIZE);
         Memory signals = new Memory(OPAQUE_STRUCT_SIZE);
         check("posix_spawn_file_actions_init", posix_spawn_file_actions_init(fileActions));
         check("posix_spawnattr_init", posix_spawnattr_init(attributes));
         try {
-            if (!keepStdin) {
-                check("posix_spawn_file_actions_addopen",
-                        posix_spawn_file_actions_addopen(fileActions, 0, "/dev/null", O_RDONLY, 0));
+            for (int fd = 0; fd < stdio.length; fd++) {
+                check("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(fileActions, stdio[fd], fd));
             }
             check("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(fileActions, channel, 3));
             check("posix_spawn_file_actions_addclosefrom_np",
@@ -98,7 +93,7 @@ final class PosixSpawn {
             sigemptyset(signals);
             check("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(attributes, signals));
             check("posix_spawnattr_setflags", posix_spawnattr_setflags(attributes,
-                    (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)));
+                    (short) (POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSID)));
             int[] pid = new int[1];
             check("posix_spawnp " + argv.get(0), posix_spawnp(pid, argv.get(0), fileActions, attributes,
                     new StringArray(argv.toArray(new String[0])), new StringArray(env.toArray(new String[0]))));
@@ -108,11 +103,12 @@ final class PosixSpawn {
             posix_spawn_file_actions_destroy(fileActions);
         }
     }
+    // end::spawn[]
 
     // posix_spawn functions return the error number instead of setting errno.
     private static void check(String function, int error) {
         if (error != 0) {
-            throw new MydockerException(function + " failed: " + strerror(error));
+            throw new MydockerException(function + " failed: " + LibC.strerror(error));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.mydocker;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -21,21 +22,30 @@ final class RootFs {
     static void pivotRoot(Path newRoot) {
         String root = newRoot.toString();
         // pivot_root needs the new root to be a mount point: bind the directory onto itself.
-        LibC.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
+        Mounts.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
         // A fresh /proc shows the processes of our PID namespace only.
         Path proc = directory(newRoot.resolve("proc"));
-        LibC.mount("proc", proc.toString(), "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
+        Mounts.mount("proc", proc.toString(), "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
         Devices.mount(directory(newRoot.resolve("dev")));
-        directory(newRoot.resolve(OLD_ROOT));
-        LibC.pivot_root(root, newRoot.resolve(OLD_ROOT).toString());
+        Path oldRoot = directory(newRoot.resolve(OLD_ROOT));
+        LibC.pivot_root(root, oldRoot.toString());
         LibC.chdir("/");
         // MNT_DETACH: the host's mounts are busy (our JVM runs from them); detach them now.
-        LibC.umount2("/" + OLD_ROOT, LibC.MNT_DETACH);
+        Mounts.unmount("/" + OLD_ROOT, LibC.MNT_DETACH);
         LibC.rmdir("/" + OLD_ROOT);
     }
     // end::pivot[]
 
+    /**
+     * A directory in the image for init to mount on, made if missing. The image decides what is
+     * there, and is not to be trusted: a symbolic link would lead the mount to wherever it points
+     * on the host, before pivot_root, so only a real directory will do.
+     */
     static Path directory(Path dir) {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new MydockerException("the image's /" + dir.getFileName() + " is not a directory;"
+                    + " mydocker mounts the container's own there, so remove it from the image");
+        }
         try {
             return Files.createDirectories(dir);
         } catch (IOException e) {

@@ -20,7 +20,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Connect your standard input to the container.")
     boolean interactive;
 
-    @Option(names = {"-t", "--tty"}, description = "The container uses your terminal (sets TERM).")
+    @Option(names = {"-t", "--tty"}, description = "Give the container a terminal of its own.")
     boolean tty;
 
     @Option(names = {"-m", "--memory"}, paramLabel = "SIZE", description = "Memory limit, e.g. 100m.")
@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
     // end::options[]
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Resources resources = Resources.of(memory, cpuShares, cpus, cpusetCpus);
         if (LibC.geteuid() != 0) {
             throw new MydockerException("run needs root, for namespaces, mounts and cgroups; try sudo");

@@ -38,7 +38,7 @@ class PivotRootIT extends ContainerTestBase {
     void devHoldsTheUsualDevices() {
         Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c",
                 "head -c 4 /dev/urandom | wc -c; head -c 3 /dev/zero | od -An -tx1; echo lost > /dev/null && echo null;"
-                        + " echo x > /dev/full || echo full; test -c /dev/random && test -c /dev/tty && test -e /dev/console"
+                        + " echo x > /dev/full || echo full; test -c /dev/null && test -c /dev/random && test -c /dev/tty"
                         + " && echo nodes;"
                         + " for l in fd stdin stdout stderr ptmx; do readlink /dev/$l; done;"
                         + " test -d /dev/pts && test -w /dev/shm && echo dirs");
@@ -47,12 +47,17 @@ class PivotRootIT extends ContainerTestBase {
     }
 
     @Test
-    void withATerminalTheConsoleIsThatTerminal() {
-        // script(1) gives mydocker a terminal, as a learner's shell would.
-        Mydocker.Result result = mydocker.runUnder(List.of("sh", "-c", "script -qec \"$*\" /dev/null", "sh"),
-                "run", "-ti", "busybox", "ls", "-l", "/dev/console");
-        assertEquals(0, result.exitCode(), result.toString());
-        assertTrue(result.out().startsWith("c") && result.out().contains("/dev/console"), result.toString());
+    void withDashTTheConsoleIsTheContainersOwnTerminal() throws Exception {
+        try (Terminal terminal = new Terminal(List.of(Terminal.launcher(), "--root", root.toString(), "run", "-t",
+                "busybox", "sh", "-c", "stat -c %t:%T /dev/console; stat -L -c %t:%T /proc/self/fd/0; tty"), 24, 80)) {
+            assertEquals(0, terminal.waitFor(), terminal.screen());
+            List<String> lines = terminal.screen().lines().toList();
+            assertEquals(3, lines.size(), terminal.screen());
+            assertEquals(lines.get(0), lines.get(1), "/dev/console is the terminal on stdin: " + terminal.screen());
+            assertEquals("/dev/pts/0", lines.get(2), "the first terminal of the container's own devpts");
+        }
+        Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "test -e /dev/console || echo no console");
+        assertEquals("no console\n", result.out(), "without -t: " + result);
     }
 
     @Test

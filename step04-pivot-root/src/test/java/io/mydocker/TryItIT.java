@@ -19,11 +19,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Types the book's "try it" transcripts and checks that the learner sees what the book shows.
  * The book includes the same files verbatim, so the two cannot drift apart. A transcript is:
  * <ul>
- * <li>{@code $ mydocker ARGS}: mydocker, run through this step's launcher with a private --root;
+ * <li>{@code $ mydocker ARGS}: mydocker, run through this step's launcher with a private --root.
+ * With -t it runs in a terminal (see Terminal), and the lines after it are the terminal's
+ * screen: what the container prints, and the prompts with what the learner types at them;
  * <li>{@code $ OTHER}: any other command on the host, run by sh(1), where $? is the status of
  * the command before it;
  * <li>{@code # LINE} or {@code / # LINE}: typed into the container's shell, that is, the standard
- * input of the mydocker command above;
+ * input of the mydocker command above, after the prompt ({@code # } or {@code / # }) appears;
  * <li>anything else: output the command above prints, on stdout or stderr, exactly. An ellipsis
  * (…) in a line stands for any text; a line that is only an ellipsis, for any lines.
  * </ul>
@@ -32,8 +34,19 @@ class TryItIT extends ContainerTestBase {
     static final Path TRANSCRIPTS = Path.of("src/test/resources/try-it");
     private static final String ANY = "…";
 
-    /** One command typed on the host, what the learner types into it, and what it prints. */
-    record Step(String command, List<String> input, List<String> output) {
+    /**
+     * One command typed on the host, what the learner types into it, what it prints, and, for a
+     * terminal, all of those lines in the order the screen shows them.
+     */
+    record Step(String command, List<String> input, List<String> output, List<String> screen) {
+        /** mydocker with -t runs in a terminal. */
+        boolean inTerminal() {
+            if (!command.startsWith("mydocker ")) {
+                return false;
+            }
+            List<String> words = words(command);
+            return words.contains("-t") || words.contains("-ti") || words.contains("-it") || words.contains("--tty");
+        }
     }
 
     static Stream<Path> transcripts() throws IOException {
@@ -46,19 +59,52 @@ class TryItIT extends ContainerTestBase {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("transcripts")
-    void theTranscriptIsWhatALearnerSees(Path transcript) throws IOException {
+    void theTranscriptIsWhatALearnerSees(Path transcript) throws Exception {
+        // On the host too, `mydocker` is this step's launcher, as the book's alias makes it.
+        Path bin = Files.createTempDirectory("try-it");
+        Files.createSymbolicLink(bin.resolve("mydocker"), Path.of(Terminal.launcher()));
+        try {
+            type(transcript, bin);
+        } finally {
+            Files.delete(bin.resolve("mydocker"));
+            Files.delete(bin);
+        }
+    }
+
+    private void type(Path transcript, Path bin) throws Exception {
         int status = 0;
         for (Step step : parse(Files.readAllLines(transcript))) {
-            Mydocker.Result result = step.command().startsWith("mydocker ")
-                    ? mydocker.runWithInput(step.input().stream().map(line -> line + "\n").collect(joining()),
-                            words(step.command().substring("mydocker ".length())).toArray(new String[0]))
-                    : host("(exit " + status + "); " + step.command());
-            if (!matches(step.output(), result.out().lines().toList(), result.err().lines().toList())) {
+            Mydocker.Result result;
+            List<String> expected = step.output();
+            if (step.inTerminal()) {
+                result = inTerminal(step);
+                expected = step.screen();
+            } else if (step.command().startsWith("mydocker ")) {
+                result = mydocker.runWithInput(step.input().stream().map(line -> typed(line) + "\n").collect(joining()),
+                        words(step.command().substring("mydocker ".length())).toArray(new String[0]));
+            } else {
+                result = host("(exit " + status + "); " + step.command(), bin);
+            }
+            if (!matches(expected, result.out().lines().toList(), result.err().lines().toList())) {
                 fail(transcript.getFileName() + ": `" + step.command() + "` with input " + step.input()
-                        + "\n--- the book shows\n" + String.join("\n", step.output()) + "\n--- but it printed: "
+                        + "\n--- the book shows\n" + String.join("\n", expected) + "\n--- but it printed: "
                         + result);
             }
             status = result.exitCode();
+        }
+    }
+
+    /** Runs mydocker in a terminal, typing each input line at its prompt; the screen is its stdout. */
+    private Mydocker.Result inTerminal(Step step) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Terminal.launcher(), "--root", root.toString()));
+        command.addAll(words(step.command()).subList(1, words(step.command()).size()));
+        try (Terminal terminal = new Terminal(command, 24, 80)) {
+            for (String line : step.input()) {
+                terminal.awaitPrompt(line.substring(0, line.length() - typed(line).length()));
+                terminal.type(typed(line));
+            }
+            int status = terminal.waitFor();
+            return new Mydocker.Result(status, terminal.screen(), "");
         }
     }
 
@@ -66,21 +112,33 @@ class TryItIT extends ContainerTestBase {
         List<Step> steps = new ArrayList<>();
         for (String line : lines) {
             if (line.startsWith("$ ")) {
-                steps.add(new Step(line.substring(2), new ArrayList<>(), new ArrayList<>()));
-            } else if (steps.isEmpty()) {
+                steps.add(new Step(line.substring(2), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+                continue;
+            }
+            if (steps.isEmpty()) {
                 throw new IllegalArgumentException("a transcript starts with a host command ($ ...), not: " + line);
-            } else if (line.startsWith("# ") || line.startsWith("/ # ")) {
-                steps.get(steps.size() - 1).input().add(line.substring(line.indexOf("# ") + 2));
+            }
+            Step step = steps.get(steps.size() - 1);
+            step.screen().add(line);
+            if (line.startsWith("# ") || line.startsWith("/ # ")) {
+                step.input().add(line);
             } else {
-                steps.get(steps.size() - 1).output().add(line);
+                step.output().add(line);
             }
         }
         for (Step step : steps) {
-            while (!step.output().isEmpty() && step.output().get(step.output().size() - 1).isEmpty()) {
-                step.output().remove(step.output().size() - 1); // blank lines between commands
+            for (List<String> shown : List.of(step.output(), step.screen())) {
+                while (!shown.isEmpty() && shown.get(shown.size() - 1).isEmpty()) {
+                    shown.remove(shown.size() - 1); // blank lines between commands
+                }
             }
         }
         return steps;
+    }
+
+    /** What the learner types on an input line: what follows the prompt. */
+    private static String typed(String inputLine) {
+        return inputLine.substring(inputLine.indexOf("# ") + 2);
     }
 
     /**
@@ -167,16 +225,19 @@ class TryItIT extends ContainerTestBase {
         return words;
     }
 
-    /** A command typed at the host's shell prompt. */
-    private static Mydocker.Result host(String command) throws IOException {
+    /** A command typed at the host's shell prompt, where bin holds `mydocker`. */
+    private Mydocker.Result host(String command, Path bin) throws IOException {
         Path out = Files.createTempFile("try-it", ".out");
         Path err = Files.createTempFile("try-it", ".err");
         try {
-            Process process = new ProcessBuilder("sh", "-c", command)
+            ProcessBuilder builder = new ProcessBuilder("sh", "-c", command)
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(out.toFile())
-                    .redirectError(err.toFile())
-                    .start();
+                    .redirectError(err.toFile());
+            builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            builder.environment().put("MYDOCKER_ROOT", root.toString());
+            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            Process process = builder.start();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail(command + " did not end within 60 s");

@@ -19,4 +19,24 @@ final class MydockerException extends RuntimeException {
         super(message);
         this.exitCode = exitCode;
     }
+
+    /**
+     * Reports an exception on stderr and returns the exit code it calls for. A MydockerException
+     * is bad input or a refusal, one line. Anything else is a bug in mydocker: one line too, unless
+     * MYDOCKER_DEBUG=1 asks for the stack trace that shows where it happened.
+     */
+    // tag::report[]
+    static int report(Exception e) {
+        if (e instanceof MydockerException m) {
+            System.err.println("mydocker: " + m.getMessage());
+            return m.exitCode;
+        }
+        if ("1".equals(System.getenv("MYDOCKER_DEBUG"))) {
+            e.printStackTrace();
+        } else {
+            System.err.println("mydocker: unexpected error: " + e + "; run again with MYDOCKER_DEBUG=1 to see where");
+        }
+        return OWN_ERROR;
+    }
+    // end::report[]
 }

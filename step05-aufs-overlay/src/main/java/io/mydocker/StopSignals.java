@@ -6,12 +6,15 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * SIGTERM and SIGINT sent to a waiting `mydocker run` are passed on to the container, as docker
- * run passes them: the container can end in its own way, and mydocker, still there, cleans up
- * after it. Left alone, the JVM would exit at once and leave the container running and its
- * overlay mounted. A container that does not end within a grace period is killed, as
- * `docker stop` does. (sun.misc.Signal, in the module jdk.unsupported, is the JDK's only way to
- * handle a signal; signal(7) explains signals.)
+ * The signals that ask a waiting `mydocker run` to stop are passed on to the container, as
+ * `docker run` passes them: Ctrl-C (SIGINT), `kill` (SIGTERM), and a closed terminal (SIGHUP).
+ * The container can then end in its own way, and mydocker, still there, cleans up after it.
+ * Left alone, the JVM would exit at once and leave the container running: it is in a session of
+ * its own, so the terminal's signals do not reach it. A container that does not end within a
+ * grace period is killed, as `docker stop` does: PID 1 of a PID namespace gets no signal it has
+ * no handler for (pid_namespaces(7)), so a plain `sleep` as PID 1 ignores SIGTERM. (signal(7)
+ * explains signals; sun.misc.Signal, in the module jdk.unsupported, is the JDK's only way to
+ * handle one.)
  */
 final class StopSignals implements AutoCloseable {
     static final long GRACE_MILLIS = 10_000;
@@ -21,18 +24,13 @@ final class StopSignals implements AutoCloseable {
     private boolean exited;
 
     // tag::handle[]
-    StopSignals(boolean tty) {
-        handle("TERM", signal -> forward(signal.getNumber()));
-        // With -t, Ctrl-C makes the terminal send SIGINT to the container itself, which shares
-        // it; mydocker must not stop the container for that.
-        handle("INT", tty ? SignalHandler.SIG_IGN : signal -> forward(signal.getNumber()));
+    StopSignals() {
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            Signal signal = new Signal(name);
+            previous.put(signal, Signal.handle(signal, s -> forward(s.getNumber())));
+        }
     }
     // end::handle[]
-
-    private void handle(String name, SignalHandler handler) {
-        Signal signal = new Signal(name);
-        previous.put(signal, Signal.handle(signal, handler));
-    }
 
     /** The container's init runs now, as pid. */
     synchronized void started(int pid) {

@@ -12,12 +12,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Each container's own copy-on-write layer over the image, seen from the host while it runs,
- * and gone, unmounted and removed, however the container ends.
+ * and gone, unmounted and removed, however the container ends (SignalsIT ends it by signals).
  */
 class OverlayIT extends ContainerTestBase {
     /** Runs in the container: marks itself ready, then waits until the host creates /done. */
@@ -79,28 +77,6 @@ class OverlayIT extends ContainerTestBase {
         assertNothingLeft();
     }
 
-    @ParameterizedTest
-    @CsvSource({"TERM, 143", "INT, 130"})
-    void aSignalIsPassedToTheContainerAndThenItIsCleanedUp(String signal, int status) throws Exception {
-        Process container = mydocker.background("run", "busybox", "sh", "-c",
-                "trap 'echo got " + signal + "; exit " + status + "' " + signal + "; touch /ready; sleep 100 & wait");
-        awaitReady(container);
-        signal(container, signal);
-        assertEquals(status, container.waitFor());
-        assertEquals("got " + signal + "\n", new String(container.getInputStream().readAllBytes()));
-        assertNothingLeft();
-    }
-
-    @Test
-    void aContainerThatIgnoresSigtermIsKilledAfterTheGracePeriod() throws Exception {
-        // PID 1 gets no signal it has no handler for: a bare sleep ignores SIGTERM.
-        Process container = mydocker.background("run", "busybox", "sh", "-c", "touch /ready; exec sleep 100");
-        awaitReady(container);
-        signal(container, "TERM");
-        assertEquals(137, container.waitFor());
-        assertNothingLeft();
-    }
-
     private final Set<Path> seen = new HashSet<>();
 
     /** Waits for the one container that has not yet been seen ready, and returns its directory. */
@@ -145,9 +121,5 @@ class OverlayIT extends ContainerTestBase {
     private void assertNothingLeft() throws IOException {
         assertEquals(List.of(), mountedUnderRoot(), "nothing stays mounted under the state root");
         assertEquals(List.of(), containers(), "the container's layers are removed");
-    }
-
-    private static void signal(Process process, String signal) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
     }
 }
