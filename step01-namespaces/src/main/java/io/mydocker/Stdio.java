@@ -73,7 +73,9 @@ final class Stdio implements AutoCloseable {
             copy(0, pty.master, NONE);
         }
         // The master reads end-of-file (EIO) once every process that had the slave has ended.
-        output.add(copy(pty.master, 1, pty.master));
+        // It stays open until mydocker exits: the thread that copies the user's keys may still
+        // write to it, and the number of a closed fd goes to the next file that mydocker opens.
+        output.add(copy(pty.master, 1, NONE));
     }
     // end::open[]
 
