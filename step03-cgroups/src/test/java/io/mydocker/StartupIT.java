@@ -26,8 +26,8 @@ class StartupIT extends ContainerTestBase {
         Path target = copyOfTheBuild();
         List<String> before = hostState();
         Mydocker.Result result = prepare(target, System.getProperty("startup.training"));
+        assertEquals(before, hostState(), "the training changed the host\n" + result);
         assertEquals(0, result.exitCode(), result.toString());
-        assertEquals(before, hostState(), "the training changed the host");
         // What the launchers read: the flags, and those of each JVM's archive for this JDK.
         Path archives = target.resolve("cds").resolve(System.getProperty("java.runtime.version"));
         for (Path file : List.of(target.resolve("jvm.args"), archives.resolve("mydocker.args"), archives.resolve("init.args"))) {
