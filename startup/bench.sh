@@ -17,7 +17,7 @@ for tool in hyperfine /bin/busybox; do
     command -v "$tool" >/dev/null || { echo "bench: $tool is missing: apt-get install hyperfine busybox-static" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "bench: containers need root: run it with sudo" >&2; exit 1; }
-[ -f "$step/target/mydocker.jar" ] || { echo "bench: build first: ./mvnw -pl $step package -DskipTests" >&2; exit 1; }
+[ -f "$step/target/jvm.args" ] || { echo "bench: build first: ./mvnw -pl $step package -DskipTests" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/mydocker-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT

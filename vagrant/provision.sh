@@ -2,12 +2,18 @@
 # Prepares a Debian or Ubuntu machine for the workshop: the VM (run by `vagrant up`), any Linux
 # host of your own, and CI (.ci/run). Run it as root:
 #
-#     sudo vagrant/provision.sh [REPO]
+#     sudo vagrant/provision.sh [--no-build] [REPO]
 #
 # REPO is the repository (default: the one this script is in). It installs what the steps need,
-# builds every step once (which fills the Maven cache), and links the latest step's launcher to
+# builds every step once (which fills the Maven cache; --no-build skips that, for CI, whose test
+# command builds everything anyway), and links the latest step's launcher to
 # /usr/local/bin/mydocker. It can run any number of times: it installs only what is missing.
 set -eu
+build=yes
+if [ "${1:-}" = --no-build ]; then
+    build=no
+    shift
+fi
 repo=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -51,12 +57,14 @@ fi
 
 # Build every step and the book once: that downloads Maven and every dependency, so that the
 # first `./mvnw verify` needs no network and each step's ./mydocker launcher is ready.
-echo "provision.sh: building $repo (./mvnw package -DskipTests)"
-(cd "$repo" && ./mvnw -B -q -DskipTests package)
+if [ "$build" = yes ]; then
+    echo "provision.sh: building $repo (./mvnw package -DskipTests)"
+    (cd "$repo" && ./mvnw -B -q -DskipTests package)
+fi
 
 # mydocker on the PATH: the launcher of the latest step.
 latest=$(cd "$repo" && LC_ALL=C ls -d step[0-9][0-9]-*/mydocker | tail -n 1)
 ln -sfn "$repo/$latest" /usr/local/bin/mydocker
 
-echo "provision.sh: ready. mydocker is $repo/$latest ($(mydocker --version)); cgroup" \
+echo "provision.sh: ready. mydocker is $repo/$latest ($(mydocker --version 2>/dev/null || echo not built yet)); cgroup" \
     "$( [ -f /sys/fs/cgroup/cgroup.controllers ] && echo v2 || echo v1)"

@@ -23,19 +23,21 @@ final class SelfExe {
         Path target = classes.getParent();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // init never exits normally (it execs), so it must not leave hsperfdata files behind.
-                "-XX:-UsePerfData",
-                // The start-up flags of the ./mydocker launcher, which explains them.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                "-Djna.boot.library.path=" + target.resolve("native"), "-Djna.platform.library.path="));
-        // init's class-data archive, written by the build (startup/prepare.sh). The JVM refuses
-        // an archive of another JDK, and one used with classes from a directory; one that no
-        // longer fits only costs speed, so it is skipped without a word.
-        Path archive = target.resolve("cds").resolve(System.getProperty("java.runtime.version"));
-        if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.aot"))) {
-            command.addAll(List.of("-XX:AOTCache=" + archive.resolve("init.aot"), "-Xlog:aot*=off,cds*=off"));
-        } else if (Files.isRegularFile(classes) && Files.exists(archive.resolve("init.jsa"))) {
-            command.addAll(List.of("-XX:SharedArchiveFile=" + archive.resolve("init.jsa"), "-Xlog:cds*=off"));
+                // Needed however mydocker was started, even from target/classes under exec:java:
+                // init never exits normally (it execs), so it must not leave an hsperfdata file
+                // behind; and JNA calls native code, which JDK 22 and later warn about.
+                "-XX:-UsePerfData", "--enable-native-access=ALL-UNNAMED"));
+        // The start-up flags that the build wrote for both JVMs (startup/prepare.sh), in a JDK
+        // argument file: the java launcher reads the arguments of @FILE from FILE.
+        Path flags = target.resolve("jvm.args");
+        if (Files.exists(flags)) {
+            command.add("@" + flags);
+        }
+        // The flags that use init's class-data archive, trained by the build with this very JDK.
+        // The JVM refuses an archive along with classes from a directory: only from the jar.
+        Path archive = target.resolve("cds").resolve(System.getProperty("java.runtime.version")).resolve("init.args");
+        if (Files.isRegularFile(classes) && Files.exists(archive)) {
+            command.add("@" + archive);
         }
         command.addAll(List.of("-cp", classes + ":" + location(Native.class), Init.class.getName()));
         return command;

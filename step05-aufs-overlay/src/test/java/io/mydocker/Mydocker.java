@@ -122,6 +122,7 @@ final class Mydocker {
             Files.copy(Path.of("mydocker"), copy.resolve("mydocker"));
             Files.createDirectories(copy.resolve("target/lib"));
             Files.copy(Path.of("target/mydocker.jar"), copy.resolve("target/mydocker.jar"));
+            Files.copy(Path.of("target/jvm.args"), copy.resolve("target/jvm.args"));
             try (Stream<Path> jars = Files.list(Path.of("target/lib"))) {
                 for (Path jar : jars.toList()) {
                     Files.copy(jar, copy.resolve("target/lib").resolve(jar.getFileName()));
