@@ -31,7 +31,7 @@ final class MydockerException extends RuntimeException {
             System.err.println("mydocker: " + m.getMessage());
             return m.exitCode;
         }
-        if ("1".equals(System.getenv("MYDOCKER_DEBUG"))) {
+        if (debug()) {
             e.printStackTrace();
         } else {
             System.err.println("mydocker: unexpected error: " + e + "; run again with MYDOCKER_DEBUG=1 to see where");
@@ -39,4 +39,9 @@ final class MydockerException extends RuntimeException {
         return OWN_ERROR;
     }
     // end::report[]
+
+    /** MYDOCKER_DEBUG=1 is set; init, whose environment is the container's, gets it as a property. */
+    static boolean debug() {
+        return "1".equals(System.getenv("MYDOCKER_DEBUG")) || "1".equals(System.getProperty("mydocker.debug"));
+    }
 }

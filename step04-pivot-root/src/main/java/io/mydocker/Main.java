@@ -36,6 +36,9 @@ public final class Main implements Runnable {
         CommandLine commandLine = new CommandLine(new Main());
         // As in docker, options end at the command: in `run -m 1m stress -m 1`, "-m 1" is stress's.
         commandLine.setStopAtPositional(true);
+        // And the command's arguments pass as they are: picocli would replace "@FILE" by the
+        // contents of the host's FILE.
+        commandLine.setExpandAtFiles(false);
         // Bad input: one line that names the problem and where to look, and docker's exit code 125.
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             System.err.println("mydocker: " + e.getMessage() + "; see '"

@@ -39,6 +39,9 @@ final class SelfExe {
         if (Files.isRegularFile(classes) && Files.exists(archive)) {
             command.add("@" + archive);
         }
+        if (MydockerException.debug()) {
+            command.add("-Dmydocker.debug=1");
+        }
         command.addAll(List.of("-cp", classes + ":" + location(Native.class), Init.class.getName()));
         return command;
     }
