@@ -47,6 +47,20 @@ class TarTest {
         static Entry hardlink(String name, String target) {
             return new Entry(name, TarArchiveEntry.LF_LINK, target);
         }
+
+        /** Extended headers, "key=value" each, for the entry that follows (pax(5)). */
+        static Entry paxHeaders(String... headers) {
+            StringBuilder records = new StringBuilder();
+            for (String header : headers) {
+                // A record is "LENGTH key=value\n", its length counting its own digits.
+                int length = header.length() + 3;
+                while (length != Integer.toString(length).length() + header.length() + 2) {
+                    length++;
+                }
+                records.append(length).append(' ').append(header).append('\n');
+            }
+            return new Entry("PaxHeaders/next", TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC, records.toString());
+        }
     }
 
     static final Instant MTIME = Instant.parse("2020-02-02T20:20:20Z");
@@ -59,7 +73,7 @@ class TarTest {
             for (Entry e : entries) {
                 TarArchiveEntry entry = new TarArchiveEntry(e.name(), e.type(), true);
                 entry.setModTime(FileTime.from(MTIME));
-                if (e.type() == TarArchiveEntry.LF_NORMAL) {
+                if (e.type() == TarArchiveEntry.LF_NORMAL || e.type() == TarArchiveEntry.LF_PAX_EXTENDED_HEADER_LC) {
                     byte[] bytes = e.content().getBytes(StandardCharsets.UTF_8);
                     entry.setSize(bytes.length);
                     entry.setMode(0100640);
@@ -169,6 +183,83 @@ class TarTest {
         assertRefused("absolute", tar(Entry.hardlink("passwd", "/etc/passwd")));
         assertRefused("'..'", tar(Entry.hardlink("passwd", "../../../../../../etc/passwd")));
         assertRefused("not a file of the image", tar(Entry.symlink("link", "/etc/passwd"), Entry.hardlink("passwd", "link")));
+    }
+
+    @Test
+    void aHardLinkThroughASymlinkIsRefused() throws IOException {
+        // Through a link to a host directory, the layer's file would be the host's, shared inode.
+        Path decoy = Files.createDirectory(tmp.resolve("decoy"));
+        Files.writeString(decoy.resolve("secret"), "host file");
+        assertRefused("passes through the symbolic link d",
+                tar(Entry.symlink("d", decoy.toString()), Entry.hardlink("x", "d/secret")));
+        assertRefused("passes through the symbolic link etc/d", tar(Entry.dir("etc/"),
+                Entry.symlink("etc/d", decoy.toString()), Entry.hardlink("x", "etc/d/secret")));
+        // Even a link that stays in the image: the rule is the same as for an entry's name.
+        assertRefused("passes through the symbolic link here",
+                tar(Entry.file("file", "x"), Entry.symlink("here", "."), Entry.hardlink("x", "here/file")));
+        assertEquals(1, Files.getAttribute(decoy.resolve("secret"), "unix:nlink"));
+    }
+
+    @Test
+    void aHardLinkMustBeToAFileTheTarWroteBefore() throws IOException {
+        assertRefused("not a file of the image", tar(Entry.hardlink("x", "later"), Entry.file("later", "x")));
+        assertRefused("not a file of the image", tar(Entry.dir("etc/"), Entry.hardlink("x", "etc")));
+        assertRefused("not a file of the image", tar(Entry.hardlink("x", ".")));
+    }
+
+    @Test
+    void anEntryThatReplacesTheImagesRootIsRefused() throws IOException {
+        // As a link, the root would take every later entry wherever it points.
+        Path decoy = Files.createDirectory(tmp.resolve("decoy"));
+        assertRefused("replaces the image's root directory",
+                tar(Entry.symlink(".", decoy.toString()), Entry.file("escaped", "evil")));
+        assertRefused("replaces the image's root directory", tar(Entry.symlink(".", "/")));
+        assertRefused("replaces the image's root directory", tar(Entry.file(".", "evil")));
+    }
+
+    @Test
+    void theImagesRootKeepsItsOwnerAndMode() throws IOException {
+        // Whatever its "./" entry says, the root stays as mydocker made it: writable by its user only.
+        Path tar = tmp.resolve("root.tar");
+        try (OutputStream file = Files.newOutputStream(tar);
+                TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+            TarArchiveEntry root = new TarArchiveEntry("./");
+            root.setMode(042777);
+            root.setIds(1234, 1234);
+            out.putArchiveEntry(root);
+            out.closeArchiveEntry();
+        }
+        Files.createDirectories(image().getParent());
+        Tar.extract(tar, image());
+        assertEquals(0755, (int) Files.getAttribute(image(), "unix:mode") & 07777);
+        assertEquals(Files.getAttribute(tmp, "unix:uid"), Files.getAttribute(image(), "unix:uid"));
+        assertEquals(Files.getAttribute(tmp, "unix:gid"), Files.getAttribute(image(), "unix:gid"));
+    }
+
+    @Test
+    void aSparseFileIsRefused() throws IOException {
+        // Unpacked, each of these one-byte files would be 512 MiB, every block of it written.
+        assertRefused("is a sparse file", tar(Entry.paxHeaders("GNU.sparse.size=536870912", "GNU.sparse.numblocks=1",
+                "GNU.sparse.map=536870911,1"), Entry.file("big", "x")));
+        // Format 1.0 keeps the map in the data, in a block of its own: 1 piece, at 536870911, 1 byte.
+        String map = "1\n536870911\n1\n";
+        assertRefused("is a sparse file", tar(Entry.paxHeaders("GNU.sparse.major=1", "GNU.sparse.minor=0",
+                "GNU.sparse.name=big", "GNU.sparse.realsize=536870912"),
+                Entry.file("GNUSparseFile.0/big", map + "\0".repeat(512 - map.length()) + "x")));
+        assertRefused("is a sparse file", tar(Entry.paxHeaders("SCHILY.filetype=sparse", "SCHILY.realsize=536870912"),
+                Entry.file("big", "x")));
+        assertRefused("is a sparse file", tar(new Entry("big", TarArchiveEntry.LF_GNUTYPE_SPARSE, null)));
+    }
+
+    @Test
+    void aDirectorysTimeIsNotSetThroughALinkThatReplacedIt() throws IOException {
+        Path decoy = Files.createDirectory(tmp.resolve("decoy"));
+        FileTime decoyTime = FileTime.from(Instant.parse("2010-10-10T10:10:10Z"));
+        Files.setLastModifiedTime(decoy, decoyTime);
+        Files.createDirectories(image().getParent());
+        Tar.extract(tar(Entry.dir("x/"), Entry.symlink("x", decoy.toString())), image());
+        assertEquals(decoy, Files.readSymbolicLink(image().resolve("x")));
+        assertEquals(decoyTime, Files.getLastModifiedTime(decoy));
     }
 
     @Test

@@ -1,9 +1,15 @@
 package io.mydocker;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -15,28 +21,72 @@ final class Image {
     static final String IMAGES = "images";
     static final String LAYERS = "layers";
     static final String DEFAULT = "busybox";
+    /** What the state root holds: directories, each only for root, as the state root is. */
+    static final List<String> CHILDREN = List.of(IMAGES, LAYERS, Container.CONTAINERS);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private Image() {
     }
 
     /**
-     * The state root, created if missing as long as its parent exists: a mistyped --root should
-     * be an error, not a new directory tree somewhere.
+     * The state root and the directories in it, created if missing as long as its parent exists:
+     * a mistyped --root should be an error, not a new directory tree somewhere. Only root may
+     * enter them: mydocker unpacks images there, whose files keep their owners and setuid bits.
      */
     static Path stateRoot(Path root) {
         Path dir = root.toAbsolutePath();
-        try {
-            if (!Files.exists(dir) && dir.getParent() != null && Files.isDirectory(dir.getParent())) {
-                Files.createDirectory(dir);
-            }
-        } catch (IOException e) {
-            throw new MydockerException("cannot create the state root " + dir + ": " + e.getMessage());
-        }
-        if (!Files.isDirectory(dir) || !Files.isReadable(dir) || !Files.isWritable(dir)) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && (dir.getParent() == null || !Files.isDirectory(dir.getParent()))) {
             throw new MydockerException("the state root " + dir + " is not a directory mydocker can use;"
                     + " give an existing directory, or one whose parent exists, with --root");
         }
+        ownDirectory(dir, "the state root " + dir);
+        for (String child : CHILDREN) {
+            ownDirectory(dir.resolve(child), "the directory " + dir.resolve(child) + " in the state root");
+        }
         return dir;
+    }
+
+    /** Creates dir for its owner only; if it exists, checks it. */
+    private static void ownDirectory(Path dir, String what) {
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        } catch (FileAlreadyExistsException e) {
+            check(dir, what);
+        } catch (IOException e) {
+            throw new MydockerException("cannot create " + what + ": " + e.getMessage() + "; give another --root");
+        }
+    }
+
+    /**
+     * Refuses dir unless it is a directory that no one but mydocker's own user could have put
+     * anything in, and closes it to others. Else another user, or a symbolic link, could make
+     * root unpack and mount images where they like.
+     */
+    private static void check(Path dir, String what) {
+        int user = LibC.geteuid();
+        String problem;
+        try {
+            Map<String, Object> attributes = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+            int owner = (int) attributes.get("uid");
+            int mode = (int) attributes.get("mode");
+            if (Files.isSymbolicLink(dir)) {
+                problem = "is a symbolic link, and mydocker would write where it points; make it a directory";
+            } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                problem = "is not a directory; make it one";
+            } else if (owner != user) {
+                problem = "is owned by uid " + owner + ", not by uid " + user + ", who runs mydocker;"
+                        + " if you trust what it holds, chown " + user + " " + dir;
+            } else if ((mode & 022) != 0) {
+                problem = "is writable by other users (mode " + Integer.toOctalString(mode & 07777) + ");"
+                        + " if you trust what it holds, chmod go-w " + dir;
+            } else {
+                Files.setPosixFilePermissions(dir, OWNER_ONLY);
+                return;
+            }
+        } catch (IOException e) {
+            problem = "cannot be checked: " + e.getMessage();
+        }
+        throw new MydockerException(what + " " + problem + ", or give another --root");
     }
 
     /** The image's tar; the busybox image is built when it is missing. */
@@ -49,7 +99,6 @@ final class Image {
         Path images = root.resolve(IMAGES);
         Path tar = images.resolve(name + ".tar");
         if (!Files.exists(tar) && name.equals(DEFAULT)) {
-            createDirectory(images);
             BusyboxImage.write(BusyboxImage.BUSYBOX, tar);
         }
         if (!Files.isRegularFile(tar)) {
@@ -70,10 +119,8 @@ final class Image {
     // tag::layer[]
     static Path layer(Path root, String name) {
         Path tar = tar(root, name);
-        Path layers = root.resolve(LAYERS);
-        Path dir = layers.resolve(name);
+        Path dir = root.resolve(LAYERS).resolve(name);
         if (!Files.isDirectory(dir)) {
-            createDirectory(layers);
             Tar.extract(tar, dir);
         }
         return dir;
@@ -90,14 +137,6 @@ final class Image {
                     .toList();
         } catch (IOException e) {
             return List.of();
-        }
-    }
-
-    static void createDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new MydockerException("cannot create " + dir + ": " + e.getMessage());
         }
     }
 }

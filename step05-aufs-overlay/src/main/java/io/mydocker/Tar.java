@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
@@ -20,7 +21,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * Unpacks an image tar (tar(5)) into a directory. Commons Compress reads the format; what a tar
  * may write is decided here, because an image can come from anywhere: no entry may land outside
  * the directory, whether by an absolute name, by "..", by a link whose target lies outside, or
- * by writing through a symbolic link that an earlier entry made.
+ * by writing through a symbolic link that an earlier entry made; and none may fill the disk.
  */
 final class Tar {
     private Tar() {
@@ -71,8 +72,13 @@ final class Tar {
                 Path path = write(in, entry, dir);
                 if (entry.isDirectory()) {
                     directories.put(path, entry.getLastModifiedTime());
-                } else if (path != null && !entry.isSymbolicLink() && !entry.isLink()) {
-                    Files.setLastModifiedTime(path, entry.getLastModifiedTime());
+                } else if (path != null) {
+                    // If it replaced a directory, perhaps with a link to a host directory, the
+                    // directory's time must go nowhere: least of all to the link's target.
+                    directories.remove(path);
+                    if (!entry.isSymbolicLink() && !entry.isLink()) {
+                        setTime(path, entry.getLastModifiedTime());
+                    }
                 }
                 entries++;
             }
@@ -80,7 +86,7 @@ final class Tar {
                 throw new IOException("it holds no files");
             }
             for (Map.Entry<Path, FileTime> directory : directories.entrySet()) {
-                Files.setLastModifiedTime(directory.getKey(), directory.getValue());
+                setTime(directory.getKey(), directory.getValue());
             }
         }
     }
@@ -89,14 +95,20 @@ final class Tar {
     /** Writes one entry under dir, and returns its path; null if it was skipped. */
     // tag::write[]
     private static Path write(InputStream in, TarArchiveEntry entry, Path dir) throws IOException {
-        Path path = path(dir, entry.getName(), entry.getName());
-        if (path.equals(dir) && !entry.isDirectory()) {
-            throw unsafe(entry.getName(), "replaces the image's root directory");
-        }
-        for (Path parent = path.getParent(); parent.startsWith(dir) && !parent.equals(dir); parent = parent.getParent()) {
-            if (Files.isSymbolicLink(parent)) {
-                throw unsafe(entry.getName(), "would be written through the symbolic link " + dir.relativize(parent));
+        String what = "its entry '" + entry.getName() + "'";
+        Path path = path(dir, entry.getName(), what);
+        if (path.equals(dir)) {
+            if (!entry.isDirectory()) {
+                throw unsafe(what, "replaces the image's root directory");
             }
+            // The root keeps the owner and mode it was made with: an image's "./" owned by some
+            // user, or of mode 0777, would let them write into the layer its containers share.
+            return path;
+        }
+        if (entry.isSparse()) {
+            // Its size is in a header, not in the tar: a few bytes of tar can claim terabytes.
+            throw new MydockerException("refusing the image: " + what + " is a sparse file, which mydocker"
+                    + " does not unpack, for it could fill the disk; make the tar without tar's --sparse option");
         }
         Files.createDirectories(path.getParent());
         if (entry.isDirectory()) {
@@ -109,14 +121,18 @@ final class Tar {
             // An absolute target is resolved in the container's root, so it cannot leave it. A
             // relative one must stay inside too; mydocker itself never follows either.
             if (!target.startsWith("/") && !path.getParent().resolve(target).normalize().startsWith(dir)) {
-                throw unsafe(entry.getName(), "is a link to '" + target + "', outside the image");
+                throw unsafe(what, "is a link to '" + target + "', outside the image");
             }
             Files.deleteIfExists(path);
             Files.createSymbolicLink(path, Path.of(target));
         } else if (entry.isLink()) {
-            Path target = path(dir, entry.getLinkName(), entry.getName());
+            // A hard link shares its target's inode: to a host file, the container could read
+            // and write that file. So the target passes the same checks as a name, and must be
+            // a file: dir was empty at the start, so a file in it is one this tar wrote.
+            Path target = path(dir, entry.getLinkName(),
+                    "the target '" + entry.getLinkName() + "' of " + what + ", a hard link,");
             if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                throw unsafe(entry.getName(), "is a hard link to '" + entry.getLinkName()
+                throw unsafe(what, "is a hard link to '" + entry.getLinkName()
                         + "', which is not a file of the image");
             }
             Files.deleteIfExists(path);
@@ -136,21 +152,38 @@ final class Tar {
     }
     // end::write[]
 
-    /** Where an entry's name, or a hard link's target, lands under dir: never outside it. */
-    static Path path(Path dir, String name, String entry) {
+    /**
+     * Where a name in the tar, an entry's own or a hard link's target, lands under dir. It may
+     * not leave dir, by an absolute path or "..", nor pass through a symbolic link that an
+     * earlier entry made: a link's target is meant for the container's root, not the host's.
+     */
+    private static Path path(Path dir, String name, String what) {
         if (name.startsWith("/")) {
-            throw unsafe(entry, "has an absolute path");
+            throw unsafe(what, "is an absolute path");
         }
         for (String part : name.split("/")) {
             if (part.equals("..")) {
-                throw unsafe(entry, "has '..' in its path");
+                throw unsafe(what, "has '..' in its path");
             }
         }
-        return dir.resolve(name).normalize();
+        Path path = dir.resolve(name).normalize();
+        for (Path parent = path.getParent(); parent.startsWith(dir) && !parent.equals(dir); parent = parent.getParent()) {
+            if (Files.isSymbolicLink(parent)) {
+                throw unsafe(what, "passes through the symbolic link " + dir.relativize(parent));
+            }
+        }
+        return path;
     }
 
-    private static MydockerException unsafe(String entry, String why) {
-        return new MydockerException("refusing an unsafe image: its entry '" + entry + "' " + why
+    /** Sets a file's time; a symbolic link's own, never its target's. */
+    private static void setTime(Path path, FileTime time) throws IOException {
+        BasicFileAttributeView view = Files.getFileAttributeView(path, BasicFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setTimes(time, null, null);
+    }
+
+    private static MydockerException unsafe(String what, String why) {
+        return new MydockerException("refusing an unsafe image: " + what + " " + why
                 + "; unpack only images you trust");
     }
 
