@@ -62,6 +62,30 @@ class HostileImageIT extends ContainerTestBase {
         }
     }
 
+    @Test
+    void initMountsOnlyOnTheImagesOwnDirectories() throws IOException {
+        // init mounts /proc and /dev, and makes /.pivot_root, before pivot_root, when the host's
+        // files are still in sight: an image's link there would lead it to the host.
+        for (String dir : List.of("proc", "dev", ".pivot_root")) {
+            Path decoy = host.resolve(dir + "-decoy");
+            String image = "evil" + dir.replace(".", "-");
+            Files.createDirectories(root.resolve("images"));
+            try (OutputStream file = Files.newOutputStream(root.resolve("images").resolve(image + ".tar"));
+                    TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+                TarArchiveEntry busybox = new TarArchiveEntry("bin/busybox");
+                busybox.setMode(0100755);
+                busybox.setSize(Files.size(BusyboxImage.BUSYBOX));
+                out.putArchiveEntry(busybox);
+                Files.copy(BusyboxImage.BUSYBOX, out);
+                out.closeArchiveEntry();
+                link(out, TarArchiveEntry.LF_SYMLINK, dir, decoy.resolve("made-by-the-image").toString());
+            }
+            Mydocker.Result result = mydocker.run("run", image, "/bin/busybox", "true");
+            CliIT.assertOneLineError(125, "the image's /" + dir + " is not a directory", result);
+            assertFalse(Files.exists(decoy), "init made " + decoy + " on the host");
+        }
+    }
+
     private static void link(TarArchiveOutputStream out, byte type, String name, String target) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name, type);
         entry.setLinkName(target);
