@@ -95,10 +95,11 @@ class CgroupIT extends ContainerTestBase {
         // A real-time process may only join a cpu cgroup that grants real-time CPU time, and a
         // new group grants none (cpu.rt_runtime_us is 0). Under chrt(1) mydocker, and so init,
         // is real-time: the kernel refuses init only when mydocker adds it to the group, with
-        // init ready and everything else set up, which must all be undone.
+        // init ready and everything else set up, which must all be undone. Init must die
+        // there, or the command would run, and outlive mydocker.
         assumeTrue(Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us")),
                 "this kernel has no real-time group scheduling (CONFIG_RT_GROUP_SCHED) on a cgroup v1 cpu hierarchy");
-        CliIT.assertOneLineError(125, "cgroup", mydocker.runUnder(List.of("chrt", "--fifo", "1"), "run", "busybox", "/bin/true"));
+        CliIT.assertOneLineError(125, "cgroup", mydocker.runUnder(List.of("chrt", "--fifo", "1"), "run", "busybox", "sleep", "30"));
     }
 
     @Test

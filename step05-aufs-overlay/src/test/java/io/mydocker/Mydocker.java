@@ -47,6 +47,11 @@ final class Mydocker {
      */
     static List<String> residue() {
         List<String> found = new ArrayList<>();
+        if (!Files.exists(Path.of("/proc/self"))) {
+            // A container's /proc mount reached the host's /proc: it covers it, and with the
+            // container's PID namespace gone, /proc/self leads nowhere.
+            fail("the host's /proc is covered by a dead container's; repair it with umount /proc");
+        }
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" (proc(5)):
