@@ -42,15 +42,15 @@ final class Mydocker {
      * What a container could leave behind on the host: mounts, with their type and source so
      * that a second mount on an existing mount point counts too; cgroups under mydocker's parent
      * group; and processes in a PID namespace other than ours, as every container's are. Tests
-     * compare it before and after.
+     * look for what is new after them.
      */
     static List<String> residue() {
-        List<String> found = new ArrayList<>();
         if (!Files.exists(Path.of("/proc/self"))) {
             // A container's /proc mount reached the host's /proc: it covers it, and with the
             // container's PID namespace gone, /proc/self leads nowhere.
             fail("the host's /proc is covered by a dead container's; repair it with umount /proc");
         }
+        List<String> found = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" (proc(5)):
@@ -74,8 +74,8 @@ final class Mydocker {
                     try {
                         Path namespace = Files.readSymbolicLink(process.resolve("ns/pid"));
                         if (!namespace.equals(ours)) {
-                            found.add("process " + process.getFileName() + " (" + Files.readString(process.resolve("comm")).trim()
-                                    + ") in " + namespace);
+                            String command = Files.readString(process.resolve("comm")).trim();
+                            found.add("process " + process.getFileName() + " (" + command + ") in " + namespace);
                         }
                     } catch (IOException e) {
                         // It ended while we looked.
