@@ -50,8 +50,10 @@ class CliIT extends ContainerTestBase {
         Mydocker.Result help = mydocker.run("run", "--help");
         assertEquals(0, help.exitCode(), help.toString());
         assertTrue(help.out().contains("Usage: mydocker run"), help.toString());
+        assertEquals("", help.err(), help.toString());
         Mydocker.Result version = mydocker.run("--version");
         assertEquals(0, version.exitCode(), version.toString());
         assertTrue(version.out().startsWith("mydocker " + Path.of("").toAbsolutePath().getFileName()), version.toString());
+        assertEquals("", version.err(), version.toString());
     }
 }

@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every integration test shares: it needs root, gets a private state root, and checks that
- * its containers left no mount or cgroup behind.
+ * its containers left nothing behind: no mount, cgroup or process on the host, no container's
+ * directory in the state root, and the host's hostname as it was.
  */
 abstract class ContainerTestBase {
     // The residue check looks at the whole host, so two builds testing at once would see each
@@ -25,7 +29,8 @@ abstract class ContainerTestBase {
     Path root;
     Mydocker mydocker;
     private FileLock turn;
-    private Set<String> residueBefore;
+    private List<String> residueBefore;
+    private String hostnameBefore;
 
     @BeforeEach
     void startOnAQuietHost() throws IOException {
@@ -33,17 +38,53 @@ abstract class ContainerTestBase {
         turn = FileChannel.open(HOST_LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE).lock();
         mydocker = new Mydocker(root);
         residueBefore = Mydocker.residue();
+        hostnameBefore = Mydocker.hostname();
     }
 
     @AfterEach
-    void nothingLeftBehind() throws IOException {
+    void nothingLeftBehind() throws Exception {
         if (turn == null) {
             return; // skipped: not root
         }
         try {
-            assertEquals(residueBefore, Mydocker.residue(), "a mount or cgroup was left behind");
+            String hostname = Mydocker.hostname();
+            if (!hostname.equals(hostnameBefore)) {
+                Mydocker.setHostname(hostnameBefore); // before failing: the host is not ours to rename
+            }
+            assertEquals(hostnameBefore, hostname, "a container renamed the host");
+            assertEquals(List.of(), lastingResidue(), "a mount, cgroup or process was left behind");
+            assertEquals(List.of(), list(root.resolve("containers")), "a container's directory was left in the state root");
         } finally {
             turn.channel().close();
+        }
+    }
+
+    /**
+     * What appeared on the host during the test and stays. Other builds on this host may run
+     * containers outside the lock (each build's package phase runs one), which come and go: what
+     * is new must still be there after a few seconds to count. Ours have all ended by now.
+     */
+    private List<String> lastingResidue() throws InterruptedException {
+        List<String> lasting = newResidue();
+        for (int tries = 0; !lasting.isEmpty() && tries < 50; tries++) {
+            Thread.sleep(200);
+            lasting.retainAll(newResidue());
+        }
+        return lasting;
+    }
+
+    private List<String> newResidue() {
+        List<String> found = new ArrayList<>(Mydocker.residue());
+        residueBefore.forEach(found::remove);
+        return found;
+    }
+
+    private static List<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
         }
     }
 }

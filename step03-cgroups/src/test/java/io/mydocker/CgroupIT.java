@@ -1,11 +1,15 @@
 package io.mydocker;
 
+import static io.mydocker.Mydocker.assertSuccess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The limits of -m, --cpus, --cpuset-cpus and --cpu-shares, as a process inside feels them. */
@@ -15,6 +19,7 @@ class CgroupIT extends ContainerTestBase {
     static final String[] ALLOCATE_16M = {"dd", "if=/dev/zero", "of=/dev/null", "bs=16M", "count=1"};
     // Spins for 2 seconds, then prints the CPU seconds it used (the second line of bash's `times`).
     static final String SPIN_2S = "timeout 2 bash -c 'while :; do :; done'; times";
+    static final boolean V2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
 
     @Test
     void aProcessPastTheMemoryLimitIsOomKilled() {
@@ -31,35 +36,60 @@ class CgroupIT extends ContainerTestBase {
 
     @Test
     void theInitJvmIsNotChargedToTheContainer() {
-        Mydocker.Result result = mydocker.run("run", "-m", "4m", "true");
-        assertEquals(0, result.exitCode(), result.toString());
+        assertSuccess("", mydocker.run("run", "-m", "4m", "true"));
     }
 
     @Test
-    void halfACpuGetsAboutHalfTheTime() {
-        double limited = cpuSeconds(mydocker.run("run", "--cpus", "0.5", "bash", "-c", SPIN_2S));
-        double free = cpuSeconds(mydocker.run("run", "bash", "-c", SPIN_2S));
-        assertTrue(free > 1.4, "without a limit the loop should use nearly 2 CPU seconds, used " + free);
-        assertTrue(limited > 0.6 && limited < 1.3, "--cpus 0.5 should give about 1 CPU second in 2, gave " + limited);
+    void theCommandRunsInTheContainersCgroup() {
+        // The command starts only once init is in the container's cgroup, mydocker/ID.
+        Mydocker.Result result = mydocker.run("run", "cat", "/proc/self/cgroup");
+        assertEquals(0, result.exitCode(), result.toString());
+        assertEquals("", result.err(), result.toString());
+        Set<String> groups = new TreeSet<>();
+        for (String controller : List.of("memory", "cpu", "cpuset")) {
+            groups.add(group(result.out().lines().toList(), controller));
+        }
+        assertEquals(1, groups.size(), "one group for every controller: " + result);
+        assertTrue(groups.iterator().next().matches("/mydocker/[0-9a-f]{12}"), result.toString());
+    }
+
+    @Test
+    void aTenthOfACpuIsThrottledToATenthOfTheTime() {
+        Mydocker.Result result = mydocker.run("run", "--cpus", "0.1", "bash", "-c",
+                SPIN_2S + "; grep nr_throttled " + file("cpu", "cpu.stat"));
+        assertEquals(0, result.exitCode(), result.toString());
+        // The last lines: the loop's CPU time (from times), then "nr_throttled 12".
+        List<String> lines = result.out().lines().toList();
+        String throttled = lines.get(lines.size() - 1);
+        assertThrottledToATenth(cpuSeconds(lines.get(lines.size() - 2)),
+                Long.parseLong(throttled.substring("nr_throttled ".length())));
     }
 
     @Test
     void cpusetPinsTheContainer() {
-        Mydocker.Result result = mydocker.run("run", "--cpuset-cpus", "1", "grep", "Cpus_allowed_list", "/proc/self/status");
-        assertEquals("Cpus_allowed_list:\t1", result.out().trim(), result.toString());
-        result = mydocker.run("run", "-cpuset", "0", "grep", "Cpus_allowed_list", "/proc/self/status");
-        assertEquals("Cpus_allowed_list:\t0", result.out().trim(), result.toString());
+        assertSuccess("Cpus_allowed_list:\t1\n",
+                mydocker.run("run", "--cpuset-cpus", "1", "grep", "Cpus_allowed_list", "/proc/self/status"));
+        assertSuccess("Cpus_allowed_list:\t0\n",
+                mydocker.run("run", "-cpuset", "0", "grep", "Cpus_allowed_list", "/proc/self/status"));
     }
 
     @Test
-    void cpuSharesReachTheCgroup() {
-        // The container sees the host's /sys; /proc/self/cgroup names its group.
-        boolean v2 = Files.exists(Path.of("/sys/fs/cgroup/cgroup.controllers"));
-        String read = v2
-                ? "cat /sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/cpu.weight"
-                : "cat /sys/fs/cgroup/cpu$(grep -E '^[0-9]+:(cpu|cpu,cpuacct|cpuacct,cpu):' /proc/self/cgroup | cut -d: -f3)/cpu.shares";
-        Mydocker.Result result = mydocker.run("run", "-cpushare", "512", "sh", "-c", read);
-        assertEquals(v2 ? "20" : "512", result.out().trim(), result.toString());
+    void cpuSharesReachTheContainersCgroup() {
+        Mydocker.Result result = mydocker.run("run", "-cpushare", "512", "sh", "-c",
+                "cat " + file("cpu", V2 ? "cpu.weight" : "cpu.shares"));
+        assertSuccess(V2 ? "20\n" : "512\n", result);
+    }
+
+    @Test
+    void aContainerThatCannotJoinItsCgroupFailsAndLeavesNothing() {
+        // A real-time process may only join a cpu cgroup that grants real-time CPU time, and a
+        // new group grants none (cpu.rt_runtime_us is 0). Under chrt(1) mydocker, and so init,
+        // is real-time: the kernel refuses init only when mydocker adds it to the group, with
+        // init ready and everything else set up, which must all be undone. Init must die
+        // there, or the command would run, and outlive mydocker.
+        assumeTrue(Files.exists(Path.of("/sys/fs/cgroup/cpu/cpu.rt_runtime_us")),
+                "this kernel has no real-time group scheduling (CONFIG_RT_GROUP_SCHED) on a cgroup v1 cpu hierarchy");
+        CliIT.assertOneLineError(125, "cgroup", mydocker.runUnder(List.of("chrt", "--fifo", "1"), "run", "sleep", "30"));
     }
 
     @Test
@@ -71,12 +101,45 @@ class CgroupIT extends ContainerTestBase {
         }
     }
 
-    private static double cpuSeconds(Mydocker.Result result) {
-        // "0m1.004s 0m0.001s": user and system time of the loop
-        assertEquals(0, result.exitCode(), result.toString());
+    /**
+     * --cpus 0.1 is a quota of 10 ms in every 100 ms. The kernel throttled the loop whenever it
+     * used that up, and however busy the machine, the loop got at most about a tenth of its
+     * 2 seconds. (A tenth, not a half: a loop on a busy machine may get less than half a CPU
+     * anyway, and never reach a larger quota.)
+     */
+    static void assertThrottledToATenth(double cpuSeconds, long throttled) {
+        assertTrue(throttled > 0, "the kernel never throttled the loop");
+        assertTrue(cpuSeconds / 2 < 0.15, "--cpus 0.1 allows about 0.2 CPU seconds in 2, the loop used " + cpuSeconds);
+    }
+
+    /**
+     * The container's group for a controller, from the /proc/self/cgroup it printed: on v1
+     * "4:memory:/mydocker/ID", a line per hierarchy; on v2 "0::/mydocker/ID", one line.
+     */
+    static String group(List<String> procSelfCgroup, String controller) {
+        for (String line : procSelfCgroup) {
+            String[] fields = line.split(":", 3);
+            if (V2 ? fields[0].equals("0") : List.of(fields[1].split(",")).contains(controller)) {
+                return fields[2];
+            }
+        }
+        throw new AssertionError("no " + controller + " group in " + procSelfCgroup);
+    }
+
+    /**
+     * A file of the container's group, as a shell command inside finds it: the container sees
+     * the host's /sys, and its /proc/self/cgroup names the group.
+     */
+    static String file(String controller, String file) {
+        return V2 ? "/sys/fs/cgroup$(cut -d: -f3 /proc/self/cgroup)/" + file
+                : "/sys/fs/cgroup/" + controller + "$(grep -E '^[0-9]+:([^:]*,)?" + controller
+                        + "(,[^:]*)?:' /proc/self/cgroup | cut -d: -f3)/" + file;
+    }
+
+    /** The CPU seconds in a line of bash's `times`: "0m1.004s 0m0.001s", user and system time. */
+    private static double cpuSeconds(String times) {
         double total = 0;
-        List<String> lines = result.out().lines().toList();
-        for (String time : lines.get(lines.size() - 1).split(" ")) {
+        for (String time : times.split(" ")) {
             String[] minutes = time.replace("s", "").split("m");
             total += Integer.parseInt(minutes[0]) * 60 + Double.parseDouble(minutes[1]);
         }

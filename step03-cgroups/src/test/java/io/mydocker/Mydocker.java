@@ -1,5 +1,6 @@
 package io.mydocker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,12 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs this step's ./mydocker launcher, as a learner would, with a private state root. Used by
@@ -28,30 +28,36 @@ final class Mydocker {
         }
     }
 
+    /** How long a test waits for a run: far longer than any should take, even on a busy machine. */
+    static final int WAIT_SECONDS = 120;
+    private static final Path HOSTNAME = Path.of("/proc/sys/kernel/hostname");
+
     private final Path root;
 
     Mydocker(Path root) {
         this.root = root;
     }
 
-    /** The host's hostname, which no container may change. */
-    static String hostHostname() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     /**
-     * What a container could leave behind on the host: mount points, and cgroups under
-     * mydocker's parent group. Tests compare it before and after.
+     * What a container could leave behind on the host: mounts, with their type and source so
+     * that a second mount on an existing mount point counts too; cgroups under mydocker's parent
+     * group; and processes in a PID namespace other than ours, as every container's are. Tests
+     * look for what is new after them.
      */
-    static Set<String> residue() {
-        Set<String> found = new TreeSet<>();
+    static List<String> residue() {
+        if (!Files.exists(Path.of("/proc/self"))) {
+            // A container's /proc mount reached the host's /proc: it covers it, and with the
+            // container's PID namespace gone, /proc/self leads nowhere.
+            fail("the host's /proc is covered by a dead container's; repair it with umount /proc");
+        }
+        List<String> found = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                found.add("mount " + line.split(" ")[4]);
+                // "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" (proc(5)):
+                // the mount point is the fifth field, the type and source follow the "-".
+                String[] fields = line.split(" ");
+                String[] filesystem = line.substring(line.indexOf(" - ") + 3).split(" ");
+                found.add("mount " + fields[4] + " " + filesystem[0] + " " + filesystem[1]);
             }
             // cgroup v2 has one tree, v1 one per controller.
             try (Stream<Path> hierarchies = Stream.concat(Stream.of(Path.of("/sys/fs/cgroup")),
@@ -62,10 +68,49 @@ final class Mydocker {
                     }
                 }
             }
+            Path ours = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+            try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+                for (Path process : processes.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                    try {
+                        Path namespace = Files.readSymbolicLink(process.resolve("ns/pid"));
+                        if (!namespace.equals(ours)) {
+                            String command = Files.readString(process.resolve("comm")).trim();
+                            found.add("process " + process.getFileName() + " (" + command + ") in " + namespace);
+                        }
+                    } catch (IOException e) {
+                        // It ended while we looked.
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new AssertionError(e);
         }
+        Collections.sort(found);
         return found;
+    }
+
+    /** The host's hostname, which no container may change, and how a test puts it back. */
+    static String hostname() {
+        try {
+            return Files.readString(HOSTNAME).trim();
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static void setHostname(String name) {
+        try {
+            Files.writeString(HOSTNAME, name);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Asserts that a run succeeded quietly: status 0, exactly out on stdout, nothing on stderr. */
+    static void assertSuccess(String out, Result result) {
+        assertEquals(0, result.exitCode(), result.toString());
+        assertEquals(out, result.out(), result.toString());
+        assertEquals("", result.err(), result.toString());
     }
 
     static void requireRoot() {
@@ -162,9 +207,9 @@ final class Mydocker {
                 // The launcher must run the JDK that runs the tests (17 or 25).
                 builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
                 Process process = builder.start();
-                if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
-                    fail(command + " did not end within 120 s");
+                    fail(command + " did not end within " + WAIT_SECONDS + " s");
                 }
                 return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
             } finally {

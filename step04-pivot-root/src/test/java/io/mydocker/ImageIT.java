@@ -1,11 +1,13 @@
 package io.mydocker;
 
+import static io.mydocker.Mydocker.assertSuccess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,29 +20,29 @@ import org.junit.jupiter.api.Test;
 class ImageIT extends ContainerTestBase {
     @Test
     void theBusyboxImageIsBuiltOnAFreshMachine() {
-        Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "cat /etc/hostname; ls /bin/busybox");
-        assertEquals("busybox\n/bin/busybox\n", result.out(), result.toString());
+        assertSuccess("busybox\n/bin/busybox\n", mydocker.run("run", "busybox", "sh", "-c", "cat /etc/hostname; ls /bin/busybox"));
         assertTrue(Files.isRegularFile(root.resolve("images/busybox.tar")));
     }
 
     @Test
     void theCommandDefaultsToSh() {
-        Mydocker.Result result = mydocker.runWithInput("echo $0\n", "run", "-i", "busybox");
-        assertEquals("sh\n", result.out(), result.toString());
+        assertSuccess("sh\n", mydocker.runWithInput("echo $0\n", "run", "-i", "busybox"));
     }
 
     @Test
     void whatTheContainerWritesChangesTheImage() {
         // This step's containers run right in the image's directory: the next one sees it all.
-        assertEquals(0, mydocker.run("run", "busybox", "sh", "-c", "echo hello > /written; rm /etc/group").exitCode());
+        assertSuccess("", mydocker.run("run", "busybox", "sh", "-c", "echo hello > /written; rm /etc/group"));
         assertTrue(Files.exists(root.resolve("images/busybox/written")));
         Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "cat /written; ls /etc/group");
-        assertTrue(result.out().equals("hello\n") && result.err().contains("No such file"), result.toString());
+        assertEquals(1, result.exitCode(), result.toString());
+        assertEquals("hello\n", result.out(), result.toString());
+        assertEquals("ls: /etc/group: No such file or directory\n", result.err(), result.toString());
     }
 
     @Test
     void anUnknownImageListsTheImagesThereAre() {
-        assertEquals(0, mydocker.run("run", "busybox", "true").exitCode());
+        assertSuccess("", mydocker.run("run", "busybox", "true"));
         Mydocker.Result result = mydocker.run("run", "ubuntu", "true");
         CliIT.assertOneLineError(125, "'ubuntu'", result);
         assertTrue(result.err().contains("busybox") && result.err().contains("docker export"), result.toString());
@@ -69,6 +71,23 @@ class ImageIT extends ContainerTestBase {
         CliIT.assertOneLineError(125, "../../escaped", mydocker.run("run", "evil", "true"));
         assertEquals(List.of("evil.tar"), images());
         assertFalse(Files.exists(root.resolve("escaped")));
+    }
+
+    @Test
+    void anImageWhoseProcIsAFileFailsInInitAndLeavesNothing() throws IOException {
+        // init cannot mount the container's /proc on a file: it fails before it is ready, says
+        // why, and mydocker cleans up as it does after any run (see ContainerTestBase).
+        Files.createDirectories(root.resolve("images"));
+        try (OutputStream file = Files.newOutputStream(root.resolve("images/flat.tar"));
+                TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+            byte[] text = "a file, not a directory\n".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry entry = new TarArchiveEntry("proc");
+            entry.setSize(text.length);
+            out.putArchiveEntry(entry);
+            out.write(text);
+            out.closeArchiveEntry();
+        }
+        CliIT.assertOneLineError(125, "proc", mydocker.run("run", "flat", "/bin/true"));
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.mydocker;
 
+import static io.mydocker.Mydocker.assertSuccess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,31 +20,31 @@ import org.junit.jupiter.api.Test;
 class ImageIT extends ContainerTestBase {
     @Test
     void theBusyboxImageIsBuiltOnAFreshMachine() {
-        Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "cat /etc/hostname; ls /bin/busybox");
-        assertEquals("busybox\n/bin/busybox\n", result.out(), result.toString());
+        assertSuccess("busybox\n/bin/busybox\n", mydocker.run("run", "busybox", "sh", "-c", "cat /etc/hostname; ls /bin/busybox"));
         assertTrue(Files.isRegularFile(root.resolve("images/busybox.tar")));
     }
 
     @Test
     void theCommandDefaultsToSh() {
-        Mydocker.Result result = mydocker.runWithInput("echo $0\n", "run", "-i", "busybox");
-        assertEquals("sh\n", result.out(), result.toString());
+        assertSuccess("sh\n", mydocker.runWithInput("echo $0\n", "run", "-i", "busybox"));
     }
 
     @Test
     void whatTheContainerWritesStaysInTheContainer() {
         // Each container writes into a layer of its own, removed when it ends: the next
         // container of the image starts from the image as it was.
-        assertEquals(0, mydocker.run("run", "busybox", "sh", "-c", "echo hello > /written; rm /etc/group").exitCode());
+        assertSuccess("", mydocker.run("run", "busybox", "sh", "-c", "echo hello > /written; rm /etc/group"));
         assertFalse(Files.exists(root.resolve("layers/busybox/written")));
         assertTrue(Files.exists(root.resolve("layers/busybox/etc/group")));
         Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "ls /written; ls /etc/group");
+        assertEquals(0, result.exitCode(), result.toString());
         assertEquals("/etc/group\n", result.out(), result.toString());
+        assertEquals("ls: /written: No such file or directory\n", result.err(), result.toString());
     }
 
     @Test
     void anUnknownImageListsTheImagesThereAre() {
-        assertEquals(0, mydocker.run("run", "busybox", "true").exitCode());
+        assertSuccess("", mydocker.run("run", "busybox", "true"));
         Mydocker.Result result = mydocker.run("run", "ubuntu", "true");
         CliIT.assertOneLineError(125, "'ubuntu'", result);
         assertTrue(result.err().contains("busybox") && result.err().contains("docker export"), result.toString());
@@ -73,6 +75,23 @@ class ImageIT extends ContainerTestBase {
         assertEquals(List.of("evil.tar"), images());
         assertEquals(List.of(), layers());
         assertFalse(Files.exists(root.resolve("escaped")));
+    }
+
+    @Test
+    void anImageWhoseProcIsAFileFailsInInitAndLeavesNothing() throws IOException {
+        // init cannot mount the container's /proc on a file: it fails before it is ready, says
+        // why, and mydocker cleans up as it does after any run (see ContainerTestBase).
+        Files.createDirectories(root.resolve("images"));
+        try (OutputStream file = Files.newOutputStream(root.resolve("images/flat.tar"));
+                TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+            byte[] text = "a file, not a directory\n".getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry entry = new TarArchiveEntry("proc");
+            entry.setSize(text.length);
+            out.putArchiveEntry(entry);
+            out.write(text);
+            out.closeArchiveEntry();
+        }
+        CliIT.assertOneLineError(125, "proc", mydocker.run("run", "flat", "/bin/true"));
     }
 
     @Test

@@ -37,7 +37,7 @@ class OverlayIT extends ContainerTestBase {
         assertEquals(0020000, mode & 0170000, "a whiteout is a character device");
         assertEquals(0L, ((Number) Files.getAttribute(upper.resolve("etc/group"), "unix:rdev")).longValue());
         Files.createFile(dir.resolve("merged/done"));
-        assertEquals(1, container.waitFor(), "ls /etc/group fails in the container");
+        assertEquals(1, Mydocker.waitFor(container), "ls /etc/group fails in the container");
         assertEquals("written\n", new String(container.getInputStream().readAllBytes()));
         assertNothingLeft();
     }
@@ -52,8 +52,8 @@ class OverlayIT extends ContainerTestBase {
         assertEquals(2, containers().size());
         Files.createFile(firstDir.resolve("merged/done"));
         Files.createFile(secondDir.resolve("merged/done"));
-        assertEquals(0, first.waitFor());
-        assertEquals(0, second.waitFor());
+        assertEquals(0, Mydocker.waitFor(first));
+        assertEquals(0, Mydocker.waitFor(second));
         assertEquals("first\n", new String(first.getInputStream().readAllBytes()));
         assertEquals("second\n", new String(second.getInputStream().readAllBytes()));
         assertFalse(Files.exists(root.resolve("layers/busybox/who")));
@@ -62,11 +62,11 @@ class OverlayIT extends ContainerTestBase {
 
     @Test
     void nothingIsLeftAfterANormalOrAFailingExit() throws IOException {
-        assertEquals(0, mydocker.run("run", "busybox", "true").exitCode());
+        Mydocker.assertSuccess("", mydocker.run("run", "busybox", "true"));
         assertNothingLeft();
         assertEquals(3, mydocker.run("run", "busybox", "sh", "-c", "echo x > /file; exit 3").exitCode());
         assertNothingLeft();
-        assertEquals(127, mydocker.run("run", "busybox", "/no/such/command").exitCode());
+        CliIT.assertOneLineError(127, "/no/such/command", mydocker.run("run", "busybox", "/no/such/command"));
         assertNothingLeft();
     }
 

@@ -1,0 +1,68 @@
+package io.mydocker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The handshake between mydocker and init, both ends in this JVM: init may exec the command
+ * only once mydocker has put it into the cgroup and closed the channel.
+ */
+class InitPipeTest {
+    private final int[] channel = new int[2];
+    private int parent;
+    private int init;
+
+    @BeforeEach
+    void connect() {
+        LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, channel);
+        parent = channel[0];
+        init = channel[1];
+    }
+
+    @AfterEach
+    void disconnect() {
+        for (int fd : new int[] {parent, init}) {
+            if (fd >= 0) {
+                LibC.close(fd);
+            }
+        }
+    }
+
+    @Test
+    void initWaitsUntilMydockerClosesTheChannel() throws Exception {
+        AtomicReference<List<String>> received = new AtomicReference<>();
+        Thread initSide = new Thread(() -> {
+            received.set(InitPipe.readCommand(init));
+            InitPipe.signalReadyAndAwaitGo(init);
+        });
+        initSide.start();
+        assertTrue(InitPipe.sendCommandAndAwaitReady(parent, List.of("/bin/echo", "a b", "")), "init says ready");
+        assertEquals(List.of("/bin/echo", "a b", ""), received.get());
+        // Here mydocker puts init into the cgroup: however long that takes, init must not go on.
+        initSide.join(500);
+        assertTrue(initSide.isAlive(), "init went on while mydocker still held the channel open");
+        LibC.close(parent);
+        parent = -1;
+        initSide.join(5000);
+        assertFalse(initSide.isAlive(), "init did not go on once mydocker closed the channel");
+    }
+
+    @Test
+    void mydockerLearnsThatInitEndedBeforeItWasReady() throws Exception {
+        Thread initSide = new Thread(() -> {
+            InitPipe.readCommand(init);
+            LibC.close(init); // as when init fails: the kernel closes its end
+            init = -1;
+        });
+        initSide.start();
+        assertFalse(InitPipe.sendCommandAndAwaitReady(parent, List.of("/bin/true")));
+        initSide.join(5000);
+    }
+}
