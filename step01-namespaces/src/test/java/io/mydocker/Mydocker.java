@@ -33,6 +33,7 @@ final class Mydocker {
     private static final Path HOSTNAME = Path.of("/proc/sys/kernel/hostname");
 
     private final Path root;
+    private final List<Process> background = new ArrayList<>();
 
     Mydocker(Path root) {
         this.root = root;
@@ -131,17 +132,47 @@ final class Mydocker {
     }
 
     /**
-     * Starts mydocker in the background; the caller waits for it and may read its output. A
-     * background job may start with SIGINT ignored (sh does that without job control), and a
-     * signal ignored at start stays ignored: env(1) restores it, so a test can send SIGINT.
+     * Starts mydocker in the background; the caller waits for it (see waitFor) and may read its
+     * output, and write to its input, which a container reads with -i. A background job may
+     * start with SIGINT ignored (sh does that without job control), and a signal ignored at
+     * start stays ignored: env(1) restores it, so a test can send SIGINT.
      */
     Process background(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
                 Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(Path.of("/dev/null").toFile());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return builder.start();
+        Process process = builder.start();
+        background.add(process);
+        return process;
+    }
+
+    /** Waits for a background run to end, and returns its exit status. */
+    static int waitFor(Process process) throws InterruptedException {
+        if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+            fail(process.info().commandLine().orElse("mydocker") + " did not end within " + WAIT_SECONDS + " s");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * Ends what the test left running in the background, as it does when an assertion failed:
+     * kills the containers (killing PID 1 of a PID namespace kills the rest of it), so that each
+     * mydocker cleans up and exits, and waits for it.
+     */
+    void stopBackground() throws InterruptedException {
+        for (Process process : background) {
+            for (int tries = 0; process.isAlive() && tries < 10 * WAIT_SECONDS; tries++) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.waitFor(100, TimeUnit.MILLISECONDS);
+            }
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                fail(process.info().commandLine().orElse("mydocker") + " did not end when its container was killed");
+            }
+        }
+        background.clear();
     }
 
     /**

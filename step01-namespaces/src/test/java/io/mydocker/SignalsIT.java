@@ -24,7 +24,7 @@ class SignalsIT extends ContainerTestBase {
         BufferedReader out = new BufferedReader(new InputStreamReader(container.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("ready", out.readLine());
         signal(container, signal);
-        assertEquals(status, exitCode(container, 60));
+        assertEquals(status, Mydocker.waitFor(container));
         assertEquals("got " + signal, out.readLine());
     }
 
@@ -36,20 +36,12 @@ class SignalsIT extends ContainerTestBase {
         assertEquals("ready", out.readLine());
         long start = System.nanoTime();
         signal(container, "TERM");
-        assertEquals(137, exitCode(container, 60), "128 + SIGKILL");
+        assertEquals(137, Mydocker.waitFor(container), "128 + SIGKILL");
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(waited >= StopSignals.GRACE_MILLIS, "killed after " + waited + " ms, before the grace period ended");
     }
 
-    private static int exitCode(Process process, int seconds) throws InterruptedException {
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("mydocker did not end within " + seconds + " s");
-        }
-        return process.exitValue();
-    }
-
     private static void signal(Process process, String signal) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start().waitFor());
+        assertEquals(0, Mydocker.waitFor(new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).start()));
     }
 }

@@ -47,6 +47,7 @@ abstract class ContainerTestBase {
             return; // skipped: not root
         }
         try {
+            mydocker.stopBackground();
             String hostname = Mydocker.hostname();
             if (!hostname.equals(hostnameBefore)) {
                 Mydocker.setHostname(hostnameBefore); // before failing: the host is not ours to rename

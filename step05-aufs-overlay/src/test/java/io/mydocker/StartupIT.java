@@ -72,7 +72,7 @@ class StartupIT extends ContainerTestBase {
                     + String.join(",", fields.subList(6, dash)));
         }
         Mydocker.residue().stream().filter(thing -> thing.startsWith("cgroup ")).forEach(state::add);
-        state.add("hostname " + Mydocker.hostHostname());
+        state.add("hostname " + Mydocker.hostname());
         state.sort(null);
         return state;
     }

@@ -2,6 +2,7 @@ package io.mydocker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * The handshake between mydocker and init, both ends in this JVM: init may exec the command
  * only once mydocker has put it into the cgroup and closed the channel.
  */
-class InitPipeTest {
+class InitChannelTest {
     private final int[] channel = new int[2];
     private int parent;
     private int init;
@@ -39,11 +40,11 @@ class InitPipeTest {
     void initWaitsUntilMydockerClosesTheChannel() throws Exception {
         AtomicReference<List<String>> received = new AtomicReference<>();
         Thread initSide = new Thread(() -> {
-            received.set(InitPipe.readCommand(init));
-            InitPipe.signalReadyAndAwaitGo(init);
+            received.set(InitChannel.readCommand(init));
+            InitChannel.signalReadyAndAwaitGo(init);
         });
         initSide.start();
-        assertTrue(InitPipe.sendCommandAndAwaitReady(parent, List.of("/bin/echo", "a b", "")), "init says ready");
+        assertTrue(InitChannel.sendCommandAndAwaitReady(parent, List.of("/bin/echo", "a b", "")), "init says ready");
         assertEquals(List.of("/bin/echo", "a b", ""), received.get());
         // Here mydocker puts init into the cgroup: however long that takes, init must not go on.
         initSide.join(500);
@@ -57,12 +58,21 @@ class InitPipeTest {
     @Test
     void mydockerLearnsThatInitEndedBeforeItWasReady() throws Exception {
         Thread initSide = new Thread(() -> {
-            InitPipe.readCommand(init);
+            InitChannel.readCommand(init);
             LibC.close(init); // as when init fails: the kernel closes its end
             init = -1;
         });
         initSide.start();
-        assertFalse(InitPipe.sendCommandAndAwaitReady(parent, List.of("/bin/true")));
+        assertFalse(InitChannel.sendCommandAndAwaitReady(parent, List.of("/bin/true")));
         initSide.join(5000);
+    }
+
+    @Test
+    void initRefusesAnEmptyOrCutMessageBeforeItDoesAnything() {
+        LibC.writeAll(parent, new byte[] {0, 0, 0, 9, 'e', 'c', 'h', 'o'}, 8); // 9 bytes announced, 4 sent
+        LibC.close(parent);
+        parent = -1;
+        MydockerException e = assertThrows(MydockerException.class, () -> InitChannel.readCommand(init));
+        assertTrue(e.getMessage().startsWith("init: no command on fd"), e.getMessage());
     }
 }
