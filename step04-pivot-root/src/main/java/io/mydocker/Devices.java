@@ -50,9 +50,9 @@ final class Devices {
             throw new MydockerException("cannot create links in the container's /dev: " + e.getMessage());
         }
         // newinstance: the container's pseudo-terminals are its own, not the host's.
-        Mounts.mount("devpts", RootFs.directory(dev.resolve("pts")).toString(), "devpts",
+        Mounts.mount("devpts", RootFs.directory(dev, "pts").toString(), "devpts",
                 LibC.MS_NOSUID | LibC.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620");
-        Mounts.mount("shm", RootFs.directory(dev.resolve("shm")).toString(), "tmpfs",
+        Mounts.mount("shm", RootFs.directory(dev, "shm").toString(), "tmpfs",
                 LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, "mode=1777,size=65536k");
     }
     // end::mount[]

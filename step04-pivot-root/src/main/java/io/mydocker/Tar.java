@@ -12,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -191,6 +192,12 @@ final class Tar {
     static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
+        }
+        // A delete never goes into a mount: what is mounted there is not ours to delete.
+        List<Path> mounted = Mounts.under(dir);
+        if (!mounted.isEmpty()) {
+            throw new MydockerException("not deleting " + dir + ", where " + mounted.get(0) + " is mounted;"
+                    + " unmount it with umount, then remove " + dir);
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {

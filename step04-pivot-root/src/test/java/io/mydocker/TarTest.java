@@ -263,6 +263,24 @@ class TarTest {
     }
 
     @Test
+    void aDeleteNeverGoesIntoAMount() throws IOException {
+        // As a volume would be, if mydocker's clean-up ever met one: a directory of the host,
+        // bound into the tree that is deleted.
+        Path hosts = Files.createDirectories(tmp.resolve("hosts-files"));
+        Files.writeString(hosts.resolve("precious"), "precious\n");
+        Path tree = Files.createDirectories(tmp.resolve("container/merged/data"));
+        LibC.mount(hosts.toString(), tree.toString(), null, LibC.MS_BIND, null);
+        try {
+            MydockerException e = assertThrows(MydockerException.class, () -> Tar.deleteTree(tmp.resolve("container")));
+            assertTrue(e.getMessage().contains(tree + " is mounted"), e.getMessage());
+            assertEquals("precious\n", Files.readString(hosts.resolve("precious")));
+            assertTrue(Files.exists(tree), "nothing of the tree is deleted");
+        } finally {
+            LibC.umount2(tree.toString(), 0);
+        }
+    }
+
+    @Test
     void aCorruptTarIsRefused() throws IOException {
         Path tar = tmp.resolve("corrupt.tar");
         byte[] garbage = new byte[4096];

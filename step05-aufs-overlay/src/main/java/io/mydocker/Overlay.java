@@ -80,9 +80,9 @@ final class Overlay implements AutoCloseable {
         try {
             LibC.umount2(merged.toString(), 0);
         } catch (LastErrorException e) {
-            System.err.println("mydocker: warning: cannot unmount " + merged + ": " + e.getMessage()
-                    + "; unmount it with umount, then remove " + dir);
-            return;
+            throw new MydockerException("cannot unmount " + merged + ": " + LibC.strerror(e.getErrorCode())
+                    + "; the container's files stay in " + dir + ": once nothing uses them, umount " + merged
+                    + " and remove " + dir);
         }
         Tar.deleteTree(dir);
     }

@@ -24,10 +24,10 @@ final class RootFs {
         // pivot_root needs the new root to be a mount point: bind the directory onto itself.
         Mounts.mount(root, root, null, LibC.MS_BIND | LibC.MS_REC, null);
         // A fresh /proc shows the processes of our PID namespace only.
-        Path proc = directory(newRoot.resolve("proc"));
+        Path proc = directory(newRoot, "proc");
         Mounts.mount("proc", proc.toString(), "proc", LibC.MS_NOSUID | LibC.MS_NODEV | LibC.MS_NOEXEC, null);
-        Devices.mount(directory(newRoot.resolve("dev")));
-        Path oldRoot = directory(newRoot.resolve(OLD_ROOT));
+        Devices.mount(directory(newRoot, "dev"));
+        Path oldRoot = directory(newRoot, OLD_ROOT);
         LibC.pivot_root(root, oldRoot.toString());
         LibC.chdir("/");
         // MNT_DETACH: the host's mounts are busy (our JVM runs from them); detach them now.
@@ -37,19 +37,25 @@ final class RootFs {
     // end::pivot[]
 
     /**
-     * A directory in the image for init to mount on, made if missing. The image decides what is
-     * there, and is not to be trusted: a symbolic link would lead the mount to wherever it points
-     * on the host, before pivot_root, so only a real directory will do.
+     * The directory at path (such as "proc" or "var/data") in the image at root, made if missing,
+     * for init to mount on. The image is not to be trusted: a symbolic link on the way would lead
+     * the mount to wherever it points on the host, before pivot_root, so only real directories
+     * will do.
      */
-    static Path directory(Path dir) {
-        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            throw new MydockerException("the image's /" + dir.getFileName() + " is not a directory;"
-                    + " mydocker mounts the container's own there, so remove it from the image");
+    static Path directory(Path root, String path) {
+        Path dir = root;
+        for (String name : path.split("/")) {
+            dir = dir.resolve(name);
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new MydockerException("the image's /" + root.relativize(dir) + " is not a directory,"
+                        + " and mydocker mounts there; remove it from the image, or mount elsewhere");
+            }
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new MydockerException("cannot create /" + root.relativize(dir) + " in the container: " + e.getMessage());
+            }
         }
-        try {
-            return Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new MydockerException("cannot create " + dir + " in the container: " + e.getMessage());
-        }
+        return dir;
     }
 }

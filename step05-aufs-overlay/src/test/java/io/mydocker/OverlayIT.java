@@ -77,6 +77,30 @@ class OverlayIT extends ContainerTestBase {
         assertNothingLeft();
     }
 
+    @Test
+    void aContainerInUseIsKeptAndMydockerSaysHowToCleanUp() throws Exception {
+        // A shell of the host sits in the container's root: the overlay cannot be unmounted, and
+        // deleting the layers through it is not what we want.
+        Process container = mydocker.background("run", "busybox", "sh", "-c", READY_THEN_WAIT);
+        Path dir = awaitReady(container);
+        Path merged = dir.resolve("merged");
+        Process busy = new ProcessBuilder("sleep", "100").directory(merged.toFile()).start();
+        try {
+            Files.createFile(merged.resolve("done"));
+            assertEquals(125, Mydocker.waitFor(container));
+            String error = new String(container.getErrorStream().readAllBytes());
+            assertEquals("mydocker: cannot unmount " + merged + ": Device or resource busy; the container's files stay in "
+                    + dir + ": once nothing uses them, umount " + merged + " and remove " + dir + "\n", error);
+            assertTrue(Files.isDirectory(dir.resolve("upper")), "the layers are kept");
+        } finally {
+            busy.destroyForcibly().waitFor();
+        }
+        // What the message says to do, does it.
+        assertEquals(0, Mydocker.waitFor(new ProcessBuilder("sh", "-c", "umount " + merged + " && rm -r " + dir)
+                .inheritIO().start()));
+        assertNothingLeft();
+    }
+
     private final Set<Path> seen = new HashSet<>();
 
     /** Waits for the one container that has not yet been seen ready, and returns its directory. */
