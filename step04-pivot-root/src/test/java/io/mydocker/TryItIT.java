@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * With -t it runs in a terminal (see Terminal), and the lines after it are the terminal's
  * screen: what the container prints, and the prompts with what the learner types at them;
  * <li>{@code $ OTHER}: any other command on the host, run by sh(1), where $? is the status of
- * the command before it;
+ * the command before it, and `mydocker` is this step's launcher (as the book's alias makes it),
+ * with the same --root; so is a mydocker line that needs a shell ($(...), &, |);
  * <li>{@code # LINE} or {@code / # LINE}: typed into the container's shell, that is, the standard
  * input of the mydocker command above, after the prompt ({@code # } or {@code / # }) appears;
  * <li>anything else: output the command above prints, on stdout or stderr, exactly. An ellipsis
@@ -39,9 +40,25 @@ class TryItIT extends ContainerTestBase {
      * terminal, all of those lines in the order the screen shows them.
      */
     record Step(String command, List<String> input, List<String> output, List<String> screen) {
+        /**
+         * mydocker alone, run here with what the learner types as its input; a line with shell
+         * syntax, such as $(...) or &, goes to sh, where mydocker is on the PATH too.
+         */
+        boolean byItself() {
+            if (!command.startsWith("mydocker ")) {
+                return false;
+            }
+            try {
+                words(command);
+                return true;
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+        }
+
         /** mydocker with -t runs in a terminal. */
         boolean inTerminal() {
-            if (!command.startsWith("mydocker ")) {
+            if (!byItself()) {
                 return false;
             }
             List<String> words = words(command);
@@ -79,7 +96,7 @@ class TryItIT extends ContainerTestBase {
             if (step.inTerminal()) {
                 result = inTerminal(step);
                 expected = step.screen();
-            } else if (step.command().startsWith("mydocker ")) {
+            } else if (step.byItself()) {
                 result = mydocker.runWithInput(step.input().stream().map(line -> typed(line) + "\n").collect(joining()),
                         words(step.command().substring("mydocker ".length())).toArray(new String[0]));
             } else {

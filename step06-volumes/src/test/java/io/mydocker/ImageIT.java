@@ -34,8 +34,8 @@ class ImageIT extends ContainerTestBase {
         // Each container writes into a layer of its own, removed when it ends: the next
         // container of the image starts from the image as it was.
         assertSuccess("", mydocker.run("run", "busybox", "sh", "-c", "echo hello > /written; rm /etc/group"));
-        assertFalse(Files.exists(root.resolve("layers/busybox/written")));
-        assertTrue(Files.exists(root.resolve("layers/busybox/etc/group")));
+        assertFalse(Files.exists(Image.layer(root, Image.DEFAULT).resolve("written")));
+        assertTrue(Files.exists(Image.layer(root, Image.DEFAULT).resolve("etc/group")));
         Mydocker.Result result = mydocker.run("run", "busybox", "sh", "-c", "ls /written; ls /etc/group");
         assertEquals(0, result.exitCode(), result.toString());
         assertEquals("/etc/group\n", result.out(), result.toString());

@@ -27,7 +27,7 @@ class OverlayIT extends ContainerTestBase {
                 "echo written > /new-file; rm /etc/group; " + READY_THEN_WAIT + "; cat /new-file; ls /etc/group");
         Path dir = awaitReady(container);
         Path upper = dir.resolve("upper");
-        Path image = root.resolve("layers/busybox");
+        Path image = Image.layer(root, Image.DEFAULT);
         assertTrue(mountedUnderRoot().contains(dir.resolve("merged").toString()), "the overlay is mounted while it runs");
         assertEquals("written\n", Files.readString(upper.resolve("new-file")));
         assertFalse(Files.exists(image.resolve("new-file")), "a write never reaches the image");
@@ -56,7 +56,7 @@ class OverlayIT extends ContainerTestBase {
         assertEquals(0, Mydocker.waitFor(second));
         assertEquals("first\n", new String(first.getInputStream().readAllBytes()));
         assertEquals("second\n", new String(second.getInputStream().readAllBytes()));
-        assertFalse(Files.exists(root.resolve("layers/busybox/who")));
+        assertFalse(Files.exists(Image.layer(root, Image.DEFAULT).resolve("who")));
         assertNothingLeft();
     }
 

@@ -68,7 +68,7 @@ class PivotRootIT extends ContainerTestBase {
         // The escape script runs twice in the same unpacked busybox image: once in a container
         // made with plain chroot(1), as many early containers were, and once in mydocker's.
         assertSuccess("", mydocker.run("run", "busybox", "true"));
-        Path rootfs = root.resolve("layers/busybox");
+        Path rootfs = Image.layer(root, Image.DEFAULT);
         Files.copy(ESCAPE, rootfs.resolve("chroot-escape.sh"));
         Path marker = Files.writeString(root.resolve("host-marker"), "the host's file\n");
 
