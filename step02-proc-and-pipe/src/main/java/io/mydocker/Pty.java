@@ -27,7 +27,7 @@ final class Pty {
             LibC.grantpt(master);
             LibC.unlockpt(master);
             // O_NOCTTY: opening a terminal must not make it our own controlling terminal.
-            int slave = LibC.open(LibC.ptsname(master), LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC);
+            int slave = LibC.open(LibC.ptsname(master), LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC, 0);
             return new Pty(master, slave);
         } catch (LastErrorException e) {
             throw LibC.failure("-t: cannot open a pseudo-terminal", e);

@@ -41,7 +41,7 @@ final class Stdio implements AutoCloseable {
                 stdio.terminal(interactive);
             } else {
                 stdio.container[0] = interactive ? stdio.input(0) : stdio.handOver(
-                        LibC.open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC));
+                        LibC.open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
                 stdio.container[1] = stdio.output(1);
                 stdio.container[2] = stdio.output(2);
             }

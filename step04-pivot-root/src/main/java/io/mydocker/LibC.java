@@ -91,8 +91,8 @@ final class LibC {
     /** waitid(2): with WNOWAIT, waits for a child to end but leaves it to be reaped later. */
     static native int waitid(int idtype, int id, Pointer infop, int options) throws LastErrorException;
 
-    /** open(2) */
-    static native int open(String path, int flags) throws LastErrorException;
+    /** open(2); mode is the new file's, with O_CREAT. */
+    static native int open(String path, int flags, int mode) throws LastErrorException;
 
     /** pipe2(2): a one-way channel, fds[0] to read from and fds[1] to write to. */
     static native int pipe2(int[] fds, int flags) throws LastErrorException;

@@ -44,7 +44,7 @@ final class Stdio implements AutoCloseable {
         try {
             // With -t, init replaces all three with the terminal it makes in the container.
             stdio.container[0] = interactive && !tty ? stdio.input(0) : stdio.handOver(
-                    LibC.open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC));
+                    LibC.open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC, 0));
             stdio.container[1] = stdio.output(1);
             stdio.container[2] = stdio.output(2);
         } catch (RuntimeException e) {

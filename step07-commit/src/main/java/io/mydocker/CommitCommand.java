@@ -21,10 +21,7 @@ final class CommitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (LibC.geteuid() != 0) {
-            throw new MydockerException("commit needs root, to read the container's files; try sudo");
-        }
-        Path root = Image.stateRoot(main.root);
+        Path root = main.stateRoot("commit");
         Path tar = Image.commit(root, Container.merged(root, container), image);
         System.out.println("sha256:" + Image.id(tar));
         return 0;

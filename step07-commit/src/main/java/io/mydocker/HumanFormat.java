@@ -3,8 +3,9 @@ package io.mydocker;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Duration;
+import java.util.List;
 
-/** Sizes and times as docker prints them for people: "2.31MB", "3 minutes". */
+/** Sizes, times and tables as docker prints them for people: "2.31MB", "3 minutes". */
 final class HumanFormat {
     private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB"};
 
@@ -49,5 +50,23 @@ final class HumanFormat {
             return hours / 24 / 30 + " months";
         }
         return hours / 24 / 365 + " years";
+    }
+
+    /** Rows in columns, each as wide as its widest cell and three spaces apart. */
+    static String table(List<List<String>> rows) {
+        int[] widths = new int[rows.get(0).size()];
+        for (List<String> row : rows) {
+            for (int column = 0; column < row.size(); column++) {
+                widths[column] = Math.max(widths[column], row.get(column).length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        for (List<String> row : rows) {
+            for (int column = 0; column < row.size() - 1; column++) {
+                table.append(String.format("%-" + (widths[column] + 3) + "s", row.get(column)));
+            }
+            table.append(row.get(row.size() - 1)).append('\n');
+        }
+        return table.toString();
     }
 }

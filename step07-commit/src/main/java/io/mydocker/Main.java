@@ -50,6 +50,14 @@ public final class Main implements Runnable {
     }
     // end::execute[]
 
+    /** The state root, for a command that reads or writes it: only root may. */
+    Path stateRoot(String command) {
+        if (LibC.geteuid() != 0) {
+            throw new MydockerException(command + " needs root, who owns the state root " + root + "; try sudo");
+        }
+        return Image.stateRoot(root);
+    }
+
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "missing a command, such as run");
