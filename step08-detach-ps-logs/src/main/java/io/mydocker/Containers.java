@@ -27,6 +27,7 @@ import java.util.stream.Stream;
 final class Containers {
     static final String RECORD = "config.json";
     static final String LOG = "container.log";
+    static final String LOCK = ".lock";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> ADJECTIVES = List.of("brave", "calm", "eager", "fond", "keen", "lucid",
             "merry", "nimble", "quiet", "swift");
@@ -41,11 +42,11 @@ final class Containers {
     }
 
     /**
-     * Runs change while no other mydocker changes records: a lock on the file containers.lock in
-     * the state root, which fcntl(2) holds for this process until it lets go, or ends.
+     * Runs change while no other mydocker changes records: a lock on the file CONTAINERS/.lock,
+     * which fcntl(2) holds for this process until it lets go, or ends.
      */
     static <T> T locked(Path root, Supplier<T> change) {
-        Path file = root.resolve(Container.CONTAINERS + ".lock");
+        Path file = root.resolve(Container.CONTAINERS).resolve(LOCK);
         try (FileChannel lock = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = lock.lock()) {
             return change.get();

@@ -57,7 +57,8 @@ abstract class ContainerTestBase {
             assertEquals(hostnameBefore, hostname, "a container renamed the host");
             mydocker.removeAll();
             assertEquals(List.of(), lastingResidue(), "a mount, cgroup or process was left behind");
-            assertEquals(List.of(), list(root.resolve("containers")), "a container's directory was left in the state root");
+            assertEquals(List.of(), list(root.resolve("containers")).stream().filter(name -> !name.equals(Containers.LOCK)).toList(),
+                    "a container's directory was left in the state root");
             // Only once nothing is mounted in it: the images' links point outside the temp dir,
             // which JUnit warns about for each of them.
             try (Stream<Path> state = Files.list(root)) {

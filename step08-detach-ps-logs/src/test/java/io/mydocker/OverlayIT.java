@@ -89,15 +89,15 @@ class OverlayIT extends ContainerTestBase {
             Files.createFile(merged.resolve("done"));
             assertEquals(125, Mydocker.waitFor(container));
             String error = new String(container.getErrorStream().readAllBytes());
-            assertEquals("mydocker: cannot unmount " + merged + ": Device or resource busy; the container's files stay in "
-                    + dir + ": once nothing uses them, umount " + merged + " and remove " + dir + "\n", error);
+            assertEquals("mydocker: cannot unmount " + merged + ": Device or resource busy; a process of the host uses"
+                    + " the container's files: end it, then unmount " + merged + "\n", error);
+            CliIT.assertOneLineError(125, "cannot unmount " + merged, mydocker.run("rm", dir.getFileName().toString()));
             assertTrue(Files.isDirectory(dir.resolve("upper")), "the layers are kept");
         } finally {
             busy.destroyForcibly().waitFor();
         }
-        // What the message says to do, does it.
-        assertEquals(0, Mydocker.waitFor(new ProcessBuilder("sh", "-c", "umount " + merged + " && rm -r " + dir)
-                .inheritIO().start()));
+        // Once nothing uses it, rm does the rest.
+        Mydocker.assertSuccess(dir.getFileName() + "\n", mydocker.run("rm", dir.getFileName().toString()));
         assertNothingLeft();
     }
 
@@ -131,7 +131,7 @@ class OverlayIT extends ContainerTestBase {
             return List.of();
         }
         try (Stream<Path> all = Files.list(dir)) {
-            return all.sorted().toList();
+            return all.filter(Files::isDirectory).sorted().toList();
         }
     }
 
@@ -142,8 +142,10 @@ class OverlayIT extends ContainerTestBase {
                 .toList();
     }
 
+    /** An exited container has no mount left; its layers stay until rm. */
     private void assertNothingLeft() throws IOException {
         assertEquals(List.of(), mountedUnderRoot(), "nothing stays mounted under the state root");
-        assertEquals(List.of(), containers(), "the container's layers are removed");
+        mydocker.removeAll();
+        assertEquals(List.of(), containers(), "rm removes the container's layers");
     }
 }

@@ -142,7 +142,7 @@ class VolumeIT extends ContainerTestBase {
             assertEquals(125, Mydocker.waitFor(container));
             String error = new String(container.getErrorStream().readAllBytes());
             assertTrue(error.startsWith("mydocker: cannot unmount " + merged + ": Device or resource busy;")
-                    && error.contains("umount " + merged), error);
+                    && error.contains("then unmount " + merged), error);
             assertTrue(Files.isDirectory(merged.resolveSibling("upper")), "the container's layer is kept");
         } finally {
             busy.destroyForcibly().waitFor();
