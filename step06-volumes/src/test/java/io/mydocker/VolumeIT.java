@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,6 +165,30 @@ class VolumeIT extends ContainerTestBase {
         CliIT.assertOneLineError(125, "invalid volume '" + volume + "'", result);
         assertEquals(List.of(), list(host), "no host directory is made");
         assertEquals(List.of(), list(root), "nothing in the state root");
+    }
+
+    @Test
+    void aLinkInTheImageDoesNotLeadAVolumeToTheHost() throws IOException {
+        // The image's /data leads to a directory of the host: making /data/sub there, before
+        // pivot_root, would make it on the host.
+        Path decoy = Files.createDirectory(host.resolve("decoy"));
+        Files.createDirectories(root.resolve("images"));
+        try (OutputStream file = Files.newOutputStream(root.resolve("images/linked.tar"));
+                TarArchiveOutputStream out = new TarArchiveOutputStream(file)) {
+            TarArchiveEntry busybox = new TarArchiveEntry("bin/busybox");
+            busybox.setMode(0100755);
+            busybox.setSize(Files.size(BusyboxImage.BUSYBOX));
+            out.putArchiveEntry(busybox);
+            Files.copy(BusyboxImage.BUSYBOX, out);
+            out.closeArchiveEntry();
+            TarArchiveEntry link = new TarArchiveEntry("data", TarArchiveEntry.LF_SYMLINK);
+            link.setLinkName(decoy.toString());
+            out.putArchiveEntry(link);
+            out.closeArchiveEntry();
+        }
+        CliIT.assertOneLineError(125, "the image's /data is not a directory", mydocker.run("run", "-v",
+                host.resolve("volume") + ":/data/sub", "linked", "/bin/busybox", "true"));
+        assertEquals(List.of(), list(decoy), "nothing was made on the host through the image's link");
     }
 
     @Test

@@ -247,6 +247,7 @@ final class Tar {
     }
 
     /** Deletes a directory tree; symbolic links in it are deleted, never followed. */
+    // tag::delete[]
     static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -265,4 +266,5 @@ final class Tar {
             System.err.println("mydocker: warning: cannot delete " + dir + ": " + e.getMessage());
         }
     }
+    // end::delete[]
 }

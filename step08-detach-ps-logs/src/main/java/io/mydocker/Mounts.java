@@ -40,6 +40,7 @@ final class Mounts {
      * /proc/self/mountinfo (proc(5)), where a space, a tab, a newline or a backslash in a path
      * is written as an octal escape such as \040.
      */
+    // tag::under[]
     static List<Path> under(Path dir) {
         List<Path> mountPoints = new ArrayList<>();
         try {
@@ -60,4 +61,5 @@ final class Mounts {
         }
         return mountPoints;
     }
+    // end::under[]
 }

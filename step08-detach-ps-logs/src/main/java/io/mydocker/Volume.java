@@ -16,8 +16,9 @@ import java.util.List;
  * directories are still in sight. The host's own mount table never holds it: when the container
  * ends, its namespace and the mount go with it, and mydocker's clean-up, which deletes the
  * container's layer, cannot reach the host's files through it. (The book's Go code mounts volumes
- * in the host's namespace, and deletes the container's directory with the volume still mounted in
- * it: the user's files go with it.)
+ * in the host's namespace, and when their unmount fails, say because a shell still sits in one,
+ * it only logs that, and deletes the container's directory anyway: through the volume, with the
+ * user's files.)
  *
  * @param host      the host's directory, absolute
  * @param container where the container sees it, absolute, never "/"
