@@ -32,7 +32,8 @@ fi
 #   runc hyperfine   the start-up benchmark compares mydocker with runc
 #   curl unzip ca-certificates   the Maven wrapper downloads Maven with them
 #   diffutils        the book's build diffs the steps
-packages="busybox-static iptables iproute2 procps util-linux runc hyperfine curl unzip ca-certificates diffutils"
+#   fonts-droid-fallback   the book's PDF sets its Chinese in this font (book/pom.xml)
+packages="busybox-static iptables iproute2 procps util-linux runc hyperfine curl unzip ca-certificates diffutils fonts-droid-fallback"
 missing=""
 for package in $packages; do
     dpkg-query -W -f '${Status}\n' "$package" 2>/dev/null | grep -q 'ok installed' || missing="$missing $package"
