@@ -19,9 +19,15 @@ final class Container {
             try {
                 pid = Namespaces.spawnInNew(() -> PosixSpawn.spawn(
                         SelfExe.initCommand(), environment(tty), stdio.container, pipe[0]));
+            } catch (RuntimeException e) {
+                LibC.close(pipe[1]);
+                throw e;
+            } finally {
+                LibC.close(pipe[0]); // init has its own: if it dies, writing fails with EPIPE, not blocks
+            }
+            try {
                 InitChannel.sendCommand(pipe[1], command);
             } finally {
-                LibC.close(pipe[0]);
                 LibC.close(pipe[1]); // init reads end-of-file: the command is complete
             }
             stdio.closeHandedOver();

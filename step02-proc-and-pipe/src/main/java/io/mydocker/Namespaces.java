@@ -23,8 +23,8 @@ final class Namespaces {
     // tag::spawn[]
     static int spawnInNew(IntSupplier spawn) {
         // unshare(2) moves only the calling thread, and after CLONE_NEWPID that thread can start
-        // one child and no more threads. So a throw-away thread unshares, spawns, and dies; the
-        // rest of the JVM stays in the host's namespaces.
+        // no more threads, and children only while its first, PID 1, lives. So a throw-away
+        // thread unshares, spawns, and dies; the rest of the JVM stays in the host's namespaces.
         int[] pid = new int[1];
         RuntimeException[] failure = new RuntimeException[1];
         Thread thread = new Thread(() -> {

@@ -84,13 +84,16 @@ class TerminalIT extends ContainerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-i", "-ti"})
+    @ValueSource(strings = {"", "-i", "-ti"})
     void theContainerCannotTypeIntoTheCallersTerminal(String mode) throws Exception {
         // What the container types, the shell that ran mydocker would read and run next.
         PerlImage.write(root);
         Path decoy = root.resolve("decoy");
         List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\"; timeout --foreground --signal=KILL 3 sh", "sh"));
-        List<String> run = new ArrayList<>(List.of("run", mode));
+        List<String> run = new ArrayList<>(List.of("run"));
+        if (!mode.isEmpty()) {
+            run.add(mode);
+        }
         run.addAll(typeInto("touch " + decoy));
         command.addAll(launcher(run.toArray(new String[0])));
         try (Terminal terminal = new Terminal(command, 24, 80)) {

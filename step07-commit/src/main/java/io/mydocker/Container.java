@@ -100,6 +100,7 @@ final class Container {
         reap(pid);
     }
 
+    // tag::wait[]
     /**
      * Waits until the container has ended, without reaping it (waitid(2) with WNOWAIT): until it
      * is reaped its pid stays taken, so a signal meant for it cannot reach a stranger.
@@ -116,4 +117,5 @@ final class Container {
         int signal = status[0] & 0x7f;
         return signal == 0 ? (status[0] >> 8) & 0xff : 128 + signal;
     }
+    // end::wait[]
 }

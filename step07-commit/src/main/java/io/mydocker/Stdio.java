@@ -131,8 +131,13 @@ final class Stdio implements AutoCloseable {
     public void close() {
         closeHandedOver();
         if (savedSettings != null) {
-            LibC.tcsetattr(0, LibC.TCSANOW, savedSettings);
+            Memory settings = savedSettings;
             savedSettings = null;
+            try {
+                LibC.tcsetattr(0, LibC.TCSANOW, settings);
+            } catch (LastErrorException e) {
+                // The terminal is gone (closed: EIO), and its settings with it.
+            }
         }
         if (previousWindowHandler != null) {
             Signal.handle(WINDOW_CHANGED, previousWindowHandler);
