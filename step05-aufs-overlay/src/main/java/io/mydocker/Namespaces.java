@@ -25,19 +25,28 @@ final class Namespaces {
         // unshare(2) moves only the calling thread, and after CLONE_NEWPID that thread can start
         // no more threads, and children only while its first, PID 1, lives. So a throw-away
         // thread unshares, spawns, and dies; the rest of the JVM stays in the host's namespaces.
-        int[] pid = new int[1];
+        return onThrowAwayThread(() -> {
+            try {
+                LibC.unshare(FLAGS);
+            } catch (LastErrorException e) {
+                throw new MydockerException("cannot create namespaces: " + LibC.strerror(e.getErrorCode())
+                        + "; mydocker needs root and a kernel with namespaces");
+            }
+            return spawn.getAsInt();
+        });
+    }
+
+    /** Runs work on a new platform thread, which dies with the namespaces it entered. */
+    private static int onThrowAwayThread(IntSupplier work) {
+        int[] result = new int[1];
         RuntimeException[] failure = new RuntimeException[1];
         Thread thread = new Thread(() -> {
             try {
-                LibC.unshare(FLAGS);
-                pid[0] = spawn.getAsInt();
-            } catch (LastErrorException e) {
-                failure[0] = new MydockerException("cannot create namespaces: " + e.getMessage()
-                        + "; mydocker needs root and a kernel with namespaces");
+                result[0] = work.getAsInt();
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
-        }, "unshare");
+        }, "namespaces");
         thread.start();
         try {
             thread.join();
@@ -48,7 +57,7 @@ final class Namespaces {
         if (failure[0] != null) {
             throw failure[0];
         }
-        return pid[0];
+        return result[0];
     }
     // end::spawn[]
 }

@@ -1,7 +1,6 @@
 package io.mydocker;
 
 import com.sun.jna.Memory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,11 +119,8 @@ final class Container {
      */
     private static boolean awaitEnd(Path root, String id, int seconds) throws InterruptedException {
         for (long deadline = System.nanoTime() + seconds * 1_000_000_000L; ; Thread.sleep(100)) {
-            if (!Files.exists(Containers.dir(root, id).resolve(Containers.RECORD))) {
-                return true;
-            }
-            ContainerRecord now = Containers.load(root, id);
-            if (!now.isRunning() && !now.hasMonitor()) {
+            ContainerRecord now = Containers.loadIfThere(root, id);
+            if (now == null || !now.isRunning() && !now.hasMonitor()) {
                 return true;
             }
             if (System.nanoTime() > deadline) {

@@ -2,6 +2,7 @@ package io.mydocker;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -114,9 +115,20 @@ final class Containers {
     }
 
     static ContainerRecord load(Path root, String id) {
+        ContainerRecord record = loadIfThere(root, id);
+        if (record == null) {
+            throw new MydockerException("no such container '" + id + "'; mydocker ps -a lists them");
+        }
+        return record;
+    }
+
+    /** The container's record, or null if rm has removed the container, maybe just now. */
+    static ContainerRecord loadIfThere(Path root, String id) {
         Path file = dir(root, id).resolve(RECORD);
         try {
             return JSON.readValue(file.toFile(), ContainerRecord.class);
+        } catch (FileNotFoundException e) {
+            return null;
         } catch (IOException e) {
             throw new MydockerException("cannot read the record " + file + ": " + e.getMessage()
                     + "; remove the container's directory " + dir(root, id) + " if it is damaged");
@@ -127,8 +139,11 @@ final class Containers {
     static List<ContainerRecord> list(Path root) {
         List<ContainerRecord> records = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root.resolve(Container.CONTAINERS))) {
-            for (Path dir : dirs.filter(dir -> Files.exists(dir.resolve(RECORD))).toList()) {
-                records.add(load(root, dir.getFileName().toString()));
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                ContainerRecord record = loadIfThere(root, dir.getFileName().toString());
+                if (record != null) {
+                    records.add(record);
+                }
             }
         } catch (IOException e) {
             throw new MydockerException("cannot list " + root.resolve(Container.CONTAINERS) + ": " + e.getMessage());
