@@ -42,7 +42,8 @@ public final class Init {
                         + ": no such file; this step does not search PATH, so give a full path such as /bin/sh");
             }
             throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
-                    + ": cannot execute: " + LibC.strerror(e.getErrorCode()) + "; check that it is an executable program");
+                    + ": cannot execute: " + LibC.strerror(e.getErrorCode())
+                    + "; check that it is an executable program");
         }
     }
     // end::exec[]

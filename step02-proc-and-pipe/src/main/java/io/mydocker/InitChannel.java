@@ -40,7 +40,8 @@ final class InitChannel {
             all.write(buffer, 0, (int) n);
         }
         if (all.size() == 0) {
-            throw new MydockerException("init: no command on fd " + fd + "; init is started by mydocker run, not by hand");
+            throw new MydockerException("init: no command on fd " + fd
+                    + "; init is started by mydocker run, not by hand");
         }
         return Arrays.asList(all.toString(StandardCharsets.UTF_8).split("\0", -1));
     }

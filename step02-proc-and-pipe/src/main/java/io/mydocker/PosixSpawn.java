@@ -68,10 +68,10 @@ final class PosixSpawn {
 
     /**
      * Starts argv with the environment env and returns its pid. The child gets stdio[0], [1] and
-     * [2] as its stdin, stdout and stderr, and channel as its fd 3; every other fd of the JVM (open
-     * jars, /dev/random, ...) is closed in the child. It starts in a session of its own (setsid(2)), so it has no
-     * controlling terminal: the signals of the caller's terminal do not reach it, and it cannot
-     * take the caller's terminal over.
+     * [2] as its stdin, stdout and stderr, and channel as its fd 3; every other fd of the JVM
+     * (open jars, /dev/random, ...) is closed in the child. It starts in a session of its own
+     * (setsid(2)), so it has no controlling terminal: the signals of the caller's terminal do not
+     * reach it, and it cannot take the caller's terminal over.
      */
     // tag::spawn[]
     static int spawn(List<String> argv, List<String> env, int[] stdio, int channel) {

@@ -80,7 +80,8 @@ final class InitChannel {
         int length = header == null ? 0 : ByteBuffer.wrap(header).getInt();
         byte[] bytes = length > 0 && length <= MAX_LENGTH ? readExactly(fd, length) : null;
         if (bytes == null) {
-            throw new MydockerException("init: no command on fd " + fd + "; init is started by mydocker run, not by hand");
+            throw new MydockerException("init: no command on fd " + fd
+                    + "; init is started by mydocker run, not by hand");
         }
         return Arrays.asList(new String(bytes, StandardCharsets.UTF_8).split("\0", -1));
     }

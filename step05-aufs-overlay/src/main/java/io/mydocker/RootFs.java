@@ -53,7 +53,8 @@ final class RootFs {
             try {
                 Files.createDirectories(dir);
             } catch (IOException e) {
-                throw new MydockerException("cannot create /" + root.relativize(dir) + " in the container: " + e.getMessage());
+                throw new MydockerException("cannot create /" + root.relativize(dir) + " in the container: "
+                        + e.getMessage());
             }
         }
         return dir;

@@ -68,7 +68,8 @@ public final class Init {
                         + ": command not found in the container; check its name and PATH");
             }
             throw new MydockerException(MydockerException.CANNOT_EXECUTE, command.get(0)
-                    + ": cannot execute: " + LibC.strerror(e.getErrorCode()) + "; check that it is an executable program");
+                    + ": cannot execute: " + LibC.strerror(e.getErrorCode())
+                    + "; check that it is an executable program");
         }
     }
     // end::exec[]
