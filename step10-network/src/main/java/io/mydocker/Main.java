@@ -1,0 +1,77 @@
+package io.mydocker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The `mydocker` command: global options, and the subcommands. */
+@Command(name = "mydocker", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A small Docker, written in Java to learn how containers work.",
+        subcommands = {RunCommand.class, ExecCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
+                RmCommand.class, InspectCommand.class, CommitCommand.class, ImagesCommand.class})
+public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--root", paramLabel = "DIR", defaultValue = "${env:MYDOCKER_ROOT:-/var/lib/mydocker}",
+            description = "Where mydocker keeps its state (default: $MYDOCKER_ROOT or ${DEFAULT-VALUE}).")
+    Path root;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    // tag::execute[]
+    static int execute(String... args) {
+        return commandLine().execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        // As in docker, options end at the command: in `run -m 1m stress -m 1`, "-m 1" is stress's.
+        commandLine.setStopAtPositional(true);
+        // And the command's arguments pass as they are: picocli would replace "@FILE" by the
+        // contents of the host's FILE.
+        commandLine.setExpandAtFiles(false);
+        // Bad input: one line that names the problem and where to look, and docker's exit code 125.
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            System.err.println("mydocker: " + e.getMessage() + "; see '"
+                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return MydockerException.OWN_ERROR;
+        });
+        commandLine.setExecutionExceptionHandler((e, command, parsed) -> MydockerException.report(e));
+        return commandLine;
+    }
+    // end::execute[]
+
+    /** The state root, for a command that reads or writes it: only root may. */
+    Path stateRoot(String command) {
+        if (LibC.geteuid() != 0) {
+            throw new MydockerException(command + " needs root, who owns the state root " + root + "; try sudo");
+        }
+        return Image.stateRoot(root);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "missing a command, such as run");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                properties.load(in);
+            }
+            return new String[] {"mydocker " + properties.getProperty("version")};
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.mydocker;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * Unpacks an image tar (tar(5)) into a directory, and packs a container's files into one.
+ * Commons Compress reads and writes the format; what a tar may write is decided here, because an
+ * image can come from anywhere: no entry may land outside the directory, whether by an absolute
+ * name, by "..", by a link whose target lies outside, or by writing through a symbolic link that
+ * an earlier entry made; and none may fill the disk.
+ */
+final class Tar {
+    private Tar() {
+    }
+
+    /**
+     * Unpacks tar into dir, which must not exist yet. It unpacks into a temporary directory next
+     * to dir and renames that at the end, so a refused tar leaves nothing, and of two mydockers
+     * that unpack at once, one wins and the other uses its result.
+     */
+    // tag::extract[]
+    static void extract(Path tar, Path dir) {
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + "-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (IOException e) {
+            throw new MydockerException("cannot unpack the image " + tar + ": " + e.getMessage());
+        }
+        try {
+            unpack(tar, tmp);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            throw new MydockerException("cannot unpack the image " + tar + ": " + e.getMessage()
+                    + "; is it a tar, as docker export writes?");
+        } catch (RuntimeException e) {
+            deleteTree(tmp);
+            throw e;
+        }
+        try {
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            deleteTree(tmp);
+            if (!Files.isDirectory(dir)) {
+                throw new MydockerException("cannot unpack the image " + tar + " into " + dir + ": " + e.getMessage());
+            }
+            // else another mydocker unpacked the same image at the same time: use its result
+        }
+    }
+
+    private static void unpack(Path tar, Path dir) throws IOException {
+        try (InputStream file = Files.newInputStream(tar);
+                TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(file))) {
+            int entries = 0;
+            // What is written into a directory changes its time: set the directories' last.
+            Map<Path, FileTime> directories = new LinkedHashMap<>();
+            for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                Path path = write(in, entry, dir);
+                if (entry.isDirectory()) {
+                    directories.put(path, entry.getLastModifiedTime());
+                } else if (path != null) {
+                    // If it replaced a directory, perhaps with a link to a host directory, the
+                    // directory's time must go nowhere: least of all to the link's target.
+                    directories.remove(path);
+                    if (!entry.isSymbolicLink() && !entry.isLink()) {
+                        setTime(path, entry.getLastModifiedTime());
+                    }
+                }
+                entries++;
+            }
+            if (entries == 0) {
+                throw new IOException("it holds no files");
+            }
+            for (Map.Entry<Path, FileTime> directory : directories.entrySet()) {
+                setTime(directory.getKey(), directory.getValue());
+            }
+        }
+    }
+    // end::extract[]
+
+    /** Writes one entry under dir, and returns its path; null if it was skipped. */
+    // tag::write[]
+    private static Path write(InputStream in, TarArchiveEntry entry, Path dir) throws IOException {
+        String what = "its entry '" + entry.getName() + "'";
+        Path path = path(dir, entry.getName(), what);
+        if (path.equals(dir)) {
+            if (!entry.isDirectory()) {
+                throw unsafe(what, "replaces the image's root directory");
+            }
+            // The root keeps the owner and mode it was made with: an image's "./" owned by some
+            // user, or of mode 0777, would let them write into the layer its containers share.
+            return path;
+        }
+        if (entry.isSparse()) {
+            // Its size is in a header, not in the tar: a few bytes of tar can claim terabytes.
+            throw new MydockerException("refusing the image: " + what + " is a sparse file, which mydocker"
+                    + " does not unpack, for it could fill the disk; make the tar without tar's --sparse option");
+        }
+        Files.createDirectories(path.getParent());
+        if (entry.isDirectory()) {
+            if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(path);
+                Files.createDirectory(path);
+            }
+        } else if (entry.isSymbolicLink()) {
+            String target = entry.getLinkName();
+            // An absolute target is resolved in the container's root, so it cannot leave it. A
+            // relative one must stay inside too; mydocker itself never follows either.
+            if (!target.startsWith("/") && !path.getParent().resolve(target).normalize().startsWith(dir)) {
+                throw unsafe(what, "is a link to '" + target + "', outside the image");
+            }
+            Files.deleteIfExists(path);
+            Files.createSymbolicLink(path, Path.of(target));
+        } else if (entry.isLink()) {
+            // A hard link shares its target's inode: to a host file, the container could read
+            // and write that file. So the target passes the same checks as a name, and must be
+            // a file: dir was empty at the start, so a file in it is one this tar wrote.
+            Path target = path(dir, entry.getLinkName(),
+                    "the target '" + entry.getLinkName() + "' of " + what + ", a hard link,");
+            if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw unsafe(what, "is a hard link to '" + entry.getLinkName()
+                        + "', which is not a file of the image");
+            }
+            Files.deleteIfExists(path);
+            Files.createLink(path, target);
+            return path; // the owner, mode and time are the target's, which it shares
+        } else if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+            return null; // the container gets a /dev of its own
+        } else {
+            Files.deleteIfExists(path);
+            Files.copy(in, path);
+        }
+        LibC.lchown(path.toString(), (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+        if (!entry.isSymbolicLink()) {
+            LibC.chmod(path.toString(), entry.getMode() & 07777); // after chown, which clears setuid
+        }
+        return path;
+    }
+    // end::write[]
+
+    /**
+     * Where a name in the tar, an entry's own or a hard link's target, lands under dir. It may
+     * not leave dir, by an absolute path or "..", nor pass through a symbolic link that an
+     * earlier entry made: a link's target is meant for the container's root, not the host's.
+     */
+    private static Path path(Path dir, String name, String what) {
+        if (name.startsWith("/")) {
+            throw unsafe(what, "is an absolute path");
+        }
+        for (String part : name.split("/")) {
+            if (part.equals("..")) {
+                throw unsafe(what, "has '..' in its path");
+            }
+        }
+        Path path = dir.resolve(name).normalize();
+        for (Path parent = path.getParent(); parent.startsWith(dir) && !parent.equals(dir); parent = parent.getParent()) {
+            if (Files.isSymbolicLink(parent)) {
+                throw unsafe(what, "passes through the symbolic link " + dir.relativize(parent));
+            }
+        }
+        return path;
+    }
+
+    /** Sets a file's time; a symbolic link's own, never its target's. */
+    private static void setTime(Path path, FileTime time) throws IOException {
+        BasicFileAttributeView view = Files.getFileAttributeView(path, BasicFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setTimes(time, null, null);
+    }
+
+    private static MydockerException unsafe(String what, String why) {
+        return new MydockerException("refusing an unsafe image: " + what + " " + why
+                + "; unpack only images you trust");
+    }
+
+    /**
+     * Packs the tree at dir into out, as `docker export` packs a container: names relative to dir,
+     * owners, modes and times as they are, symbolic links as links, and a file with several names
+     * once, the other names as hard links to it. The directories in skip (such as "proc") are
+     * packed empty: what is in them belongs to the running container, not to its image. Device
+     * nodes, FIFOs and sockets are left out, as unpacking skips them.
+     */
+    // tag::create[]
+    static void create(Path dir, OutputStream out, Set<String> skip) throws IOException {
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        Map<Object, String> names = new HashMap<>(); // a file's (device, inode): its first name
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path path : all.skip(1).filter(path -> !inSkipped(dir, path, skip)).toList()) {
+                Map<String, Object> unix = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
+                String name = dir.relativize(path).toString();
+                int type = (int) unix.get("mode") & 0170000;
+                TarArchiveEntry entry;
+                if (type == 0040000) {
+                    entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR);
+                } else if (type == 0120000) {
+                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                    entry.setLinkName(Files.readSymbolicLink(path).toString());
+                } else if (type != 0100000) {
+                    continue;
+                } else if (names.putIfAbsent(List.of(unix.get("dev"), unix.get("ino")), name) != null) {
+                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
+                    entry.setLinkName(names.get(List.of(unix.get("dev"), unix.get("ino"))));
+                } else {
+                    entry = new TarArchiveEntry(name);
+                    entry.setSize((long) unix.get("size"));
+                }
+                entry.setMode((int) unix.get("mode") & 07777);
+                entry.setIds((int) unix.get("uid"), (int) unix.get("gid"));
+                entry.setModTime((FileTime) unix.get("lastModifiedTime"));
+                tar.putArchiveEntry(entry);
+                if (entry.isFile() && entry.getSize() > 0) {
+                    Files.copy(path, tar);
+                }
+                tar.closeArchiveEntry();
+            }
+        }
+        tar.finish();
+    }
+    // end::create[]
+
+    /** Whether path is inside one of the directories to skip, not the directory itself. */
+    private static boolean inSkipped(Path dir, Path path, Set<String> skip) {
+        Path name = dir.relativize(path);
+        return name.getNameCount() > 1 && skip.contains(name.getName(0).toString());
+    }
+
+    /** Deletes a directory tree; symbolic links in it are deleted, never followed. */
+    // tag::delete[]
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // A delete never goes into a mount: what is mounted there is not ours to delete.
+        List<Path> mounted = Mounts.under(dir);
+        if (!mounted.isEmpty()) {
+            throw new MydockerException("not deleting " + dir + ", where " + mounted.get(0) + " is mounted;"
+                    + " unmount it with umount, then remove " + dir);
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            System.err.println("mydocker: warning: cannot delete " + dir + ": " + e.getMessage());
+        }
+    }
+    // end::delete[]
+}
