@@ -137,7 +137,7 @@ class VolumeIT extends ContainerTestBase {
         }
         Path merged;
         try (Stream<Path> containers = Files.list(root.resolve(Container.CONTAINERS))) {
-            merged = containers.findFirst().orElseThrow().resolve("merged");
+            merged = containers.filter(Files::isDirectory).findFirst().orElseThrow().resolve("merged");
         }
         Process busy = new ProcessBuilder("sleep", "100").directory(merged.toFile()).start();
         try {

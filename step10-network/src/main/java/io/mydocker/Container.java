@@ -28,7 +28,9 @@ final class Container {
     static int run(Path root, ContainerRecord record, Stdio stdio, Runnable started) throws InterruptedException {
         String id = record.id();
         try (StopSignals signals = new StopSignals();
-                Cgroup cgroup = Cgroup.create(Cgroup.ROOT, id, record.resources())) {
+                Cgroup cgroup = Cgroup.create(Cgroup.ROOT, id, record.resources());
+                // With --net: an address and the ports on the network, until the container ends.
+                Endpoint endpoint = record.network() == null ? null : Endpoint.create(root, record)) {
             Overlay rootfs = Overlay.mount(root.resolve(Image.LAYERS).resolve(record.imageId()), Containers.dir(root, id));
             int[] channel = new int[2];
             LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, channel);
@@ -44,8 +46,12 @@ final class Container {
             }
             stdio.closeHandedOver();
             signals.started(pid);
-            ContainerRecord running = record.running(pid, (int) ProcessHandle.current().pid());
+            ContainerRecord running = record.running(pid, (int) ProcessHandle.current().pid(),
+                    endpoint == null ? null : endpoint.address());
             try {
+                if (endpoint != null) {
+                    endpoint.connect(pid, rootfs.merged);
+                }
                 List<String> message = new ArrayList<>(List.of(rootfs.merged.toString(), Boolean.toString(record.tty()),
                         record.hostname(), Integer.toString(record.volumes().size())));
                 message.addAll(record.volumes());
@@ -81,12 +87,13 @@ final class Container {
     // end::run[]
 
     /**
-     * Releases what a container holds on the host while it runs, its overlay mount and its
-     * cgroup, for rm when the container's monitor could not (it was killed). Its files, the
-     * layer, the record and the log, stay until then. Safe to do twice.
+     * Releases what a container holds on the host while it runs, its lease on a network, its
+     * overlay mount and its cgroup, for rm when the container's monitor could not (it was
+     * killed). Its files, the layer, the record and the log, stay until then. Safe to do twice.
      */
     // tag::release[]
     static void release(Path root, String id) {
+        Endpoint.release(root, id);
         Overlay.unmount(Containers.dir(root, id));
         Cgroup.remove(Cgroup.ROOT, id);
     }

@@ -11,17 +11,20 @@ import java.util.List;
  * @param env          run -e: the environment variables given, NAME=VALUE each
  * @param autoRemove   run --rm: removed when it exits
  * @param created      when it was created, as Instant.toString() writes it (ISO 8601, UTC)
+ * @param network      run --net: the network it is connected to; null without one
+ * @param ports        run -p: the host's ports published to it, HOST:CONTAINER/PROTOCOL each
  * @param pid          the container's PID 1, as the host numbers it; 0 before it runs
  * @param pidStartTime when that process started (ProcStat), so that a PID that the kernel has
  *                     given to another process since is never taken for the container
  * @param monitor      the PID of the process that waits for the container and records its end
+ * @param address      its address on the network while it runs there
  * @param exitCode     its exit status, once known; null while it runs, and when its monitor was
  *                     killed before it could record one
  */
 record ContainerRecord(String id, String name, String image, String imageId, List<String> command,
         String hostname, List<String> env, boolean interactive, boolean tty, boolean autoRemove, Resources resources,
-        List<String> volumes, String created, String state, int pid, long pidStartTime, int monitor,
-        long monitorStartTime, Integer exitCode, String finished) {
+        List<String> volumes, String network, List<String> ports, String created, String state, int pid,
+        long pidStartTime, int monitor, long monitorStartTime, String address, Integer exitCode, String finished) {
     static final String CREATED = "created";
     static final String RUNNING = "running";
     static final String EXITED = "exited";
@@ -29,24 +32,27 @@ record ContainerRecord(String id, String name, String image, String imageId, Lis
     /** A new container, not yet named, not yet run. */
     static ContainerRecord created(String id, String name, String image, String imageId, List<String> command,
             String hostname, List<String> env, boolean interactive, boolean tty, boolean autoRemove,
-            Resources resources, List<String> volumes) {
+            Resources resources, List<String> volumes, String network, List<String> ports) {
         return new ContainerRecord(id, name, image, imageId, command, hostname, env, interactive, tty, autoRemove, resources,
-                volumes, Instant.now().toString(), CREATED, 0, 0, 0, 0, null, null);
+                volumes, network, ports, Instant.now().toString(), CREATED, 0, 0, 0, 0, null, null, null);
     }
 
     ContainerRecord named(String name) {
         return new ContainerRecord(id, name, image, imageId, command, hostname, env, interactive, tty, autoRemove, resources,
-                volumes, created, state, pid, pidStartTime, monitor, monitorStartTime, exitCode, finished);
+                volumes, network, ports, created, state, pid, pidStartTime, monitor, monitorStartTime, address, exitCode,
+                finished);
     }
 
-    ContainerRecord running(int pid, int monitor) {
+    ContainerRecord running(int pid, int monitor, String address) {
         return new ContainerRecord(id, name, image, imageId, command, hostname, env, interactive, tty, autoRemove, resources,
-                volumes, created, RUNNING, pid, ProcStat.startTime(pid), monitor, ProcStat.startTime(monitor), null, null);
+                volumes, network, ports, created, RUNNING, pid, ProcStat.startTime(pid), monitor, ProcStat.startTime(monitor),
+                address, null, null);
     }
 
     ContainerRecord exited(int exitCode) {
         return new ContainerRecord(id, name, image, imageId, command, hostname, env, interactive, tty, autoRemove, resources,
-                volumes, created, EXITED, pid, pidStartTime, monitor, monitorStartTime, exitCode, Instant.now().toString());
+                volumes, network, ports, created, EXITED, pid, pidStartTime, monitor, monitorStartTime, null, exitCode,
+                Instant.now().toString());
     }
 
     /** Whether the container runs: its PID lives, and is still the process that was started. */

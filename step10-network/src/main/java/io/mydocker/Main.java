@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "mydocker", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A small Docker, written in Java to learn how containers work.",
         subcommands = {RunCommand.class, ExecCommand.class, PsCommand.class, LogsCommand.class, StopCommand.class,
-                RmCommand.class, InspectCommand.class, CommitCommand.class, ImagesCommand.class})
+                RmCommand.class, InspectCommand.class, CommitCommand.class, ImagesCommand.class,
+                NetworkCommand.class})
 public final class Main implements Runnable {
     @Spec
     CommandSpec spec;

@@ -80,7 +80,7 @@ final class Namespaces {
     // end::spawnIn[]
 
     /** Runs work on a new platform thread, which dies with the namespaces it entered. */
-    private static int onThrowAwayThread(IntSupplier work) {
+    static int onThrowAwayThread(IntSupplier work) {
         int[] result = new int[1];
         RuntimeException[] failure = new RuntimeException[1];
         Thread thread = new Thread(() -> {

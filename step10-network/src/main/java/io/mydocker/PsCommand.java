@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -26,7 +27,7 @@ final class PsCommand implements Callable<Integer> {
     public Integer call() {
         Path root = main.stateRoot("ps");
         List<List<String>> rows = new ArrayList<>(List.of(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
-                "STATUS", "NAMES")));
+                "STATUS", "PORTS", "NAMES")));
         for (ContainerRecord record : Containers.list(root)) {
             if (!all && !record.isRunning()) {
                 continue;
@@ -35,7 +36,7 @@ final class PsCommand implements Callable<Integer> {
                 System.out.println(record.id());
             } else {
                 rows.add(List.of(record.id(), record.image(), command(record), ago(record.created()), status(record),
-                        record.name()));
+                        ports(record), record.name()));
             }
         }
         if (!quiet) {
@@ -63,6 +64,16 @@ final class PsCommand implements Callable<Integer> {
         return "Exited (" + record.exitCode() + ") " + ago(record.finished());
     }
     // end::status[]
+
+    /** The published ports as docker shows them, while the container runs: 0.0.0.0:8080->80/tcp. */
+    private static String ports(ContainerRecord record) {
+        if (!record.isRunning()) {
+            return "";
+        }
+        return record.ports().stream().map(PortMapping::parse)
+                .map(port -> "0.0.0.0:" + port.host() + "->" + port.container() + "/" + port.protocol())
+                .collect(Collectors.joining(", "));
+    }
 
     /** The command as docker shows it: quoted, and cut after 20 characters. */
     private static String command(ContainerRecord record) {

@@ -56,6 +56,14 @@ final class RunCommand implements Callable<Integer> {
             description = "Bind a directory of the host into the container; repeatable.")
     List<String> volumes = new ArrayList<>();
 
+    @Option(names = {"--net", "--network"}, paramLabel = "NETWORK",
+            description = "Connect the container to a network (see mydocker network).")
+    String network;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "HOST:CONTAINER[/tcp|/udp]",
+            description = "Publish a port of the container on the host; repeatable; needs --net.")
+    List<String> ports = new ArrayList<>();
+
     @Parameters(index = "0", paramLabel = "IMAGE", description = "The image, e.g. busybox.")
     String image;
 
@@ -79,6 +87,11 @@ final class RunCommand implements Callable<Integer> {
             throw new MydockerException("invalid container name '" + name
                     + "': use letters, digits, '_', '.' and '-', starting with a letter or digit");
         }
+        List<PortMapping> ports = PortMapping.parseAll(this.ports);
+        if (!ports.isEmpty() && network == null) {
+            throw new MydockerException("-p needs --net: a port is published to the container's address on a network;"
+                    + " create one with mydocker network create");
+        }
         if (LibC.geteuid() != 0) {
             throw new MydockerException("run needs root, for namespaces, mounts and cgroups; try sudo");
         }
@@ -91,7 +104,8 @@ final class RunCommand implements Callable<Integer> {
         String id = ContainerId.random();
         ContainerRecord record = Containers.create(root, ContainerRecord.created(id, name, image,
                 layer.getFileName().toString(), argv, hostname == null ? id : hostname, env, interactive, tty, remove,
-                resources, volumes.stream().map(Volume::toString).toList()));
+                resources, volumes.stream().map(Volume::toString).toList(), network,
+                ports.stream().map(PortMapping::toString).toList()));
         if (detach) {
             return Monitor.start(root, record);
         }

@@ -57,7 +57,7 @@ class LifecycleIT extends ContainerTestBase {
         assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")),
                 Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")));
         List<String> ps = lines(mydocker.run("ps"));
-        assertEquals(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"),
+        assertEquals(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"),
                 List.of(ps.get(0).split(" {3,}")));
         assertTrue(ps.get(1).matches(id + " +busybox +\"sh -c echo out; ech…\" +.* ago +Up .* +bird"), ps.toString());
         assertEquals(List.of(id), lines(mydocker.run("ps", "-q")));

@@ -33,10 +33,17 @@ final class Mydocker {
     private static final Path HOSTNAME = Path.of("/proc/sys/kernel/hostname");
 
     private final Path root;
+    /** Words that run and background put before the launcher, such as nsenter's for a network namespace. */
+    private final List<String> wrapper;
     private final List<Process> background = new ArrayList<>();
 
     Mydocker(Path root) {
+        this(root, List.of());
+    }
+
+    Mydocker(Path root, List<String> wrapper) {
         this.root = root;
+        this.wrapper = wrapper;
     }
 
     /**
@@ -128,7 +135,7 @@ final class Mydocker {
 
     /** Runs mydocker with stdin reading the given text. */
     Result runWithInput(String stdin, String... args) {
-        return start(List.of(Path.of("mydocker").toAbsolutePath().toString()), stdin, args);
+        return runUnder(wrapper, stdin, args);
     }
 
     /**
@@ -138,8 +145,9 @@ final class Mydocker {
      * start stays ignored: env(1) restores it, so a test can send SIGINT.
      */
     Process background(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT",
-                Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT"));
+        command.addAll(wrapper);
+        command.addAll(List.of(Path.of("mydocker").toAbsolutePath().toString(), "--root", root.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -199,9 +207,13 @@ final class Mydocker {
 
     /** Runs mydocker as the last arguments of another command, such as unshare(1). */
     Result runUnder(List<String> wrapper, String... args) {
+        return runUnder(wrapper, "", args);
+    }
+
+    private Result runUnder(List<String> wrapper, String stdin, String... args) {
         List<String> launcher = new ArrayList<>(wrapper);
         launcher.add(Path.of("mydocker").toAbsolutePath().toString());
-        return start(launcher, "", args);
+        return start(launcher, stdin, args);
     }
 
     /** Runs a copy of this step's build that the user nobody can read, as nobody. */

@@ -1,6 +1,7 @@
 package io.mydocker;
 
 import static java.util.stream.Collectors.joining;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -30,6 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <li>anything else: output the command above prints, on stdout or stderr, exactly. An ellipsis
  * (…) in a line stands for any text; a line that is only an ellipsis, for any lines.
  * </ul>
+ * Each transcript runs in a network namespace of its own (see NetNs): one that creates networks
+ * leaves the host's devices and iptables rules alone, which the test checks.
  */
 class TryItIT extends ContainerTestBase {
     static final Path TRANSCRIPTS = Path.of("src/test/resources/try-it");
@@ -74,18 +77,34 @@ class TryItIT extends ContainerTestBase {
         }
     }
 
+    /** The transcript's network namespace. */
+    private NetNs netns;
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("transcripts")
     void theTranscriptIsWhatALearnerSees(Path transcript) throws Exception {
         // On the host too, `mydocker` is this step's launcher, as the book's alias makes it.
         Path bin = Files.createTempDirectory("try-it");
         Files.createSymbolicLink(bin.resolve("mydocker"), Path.of(Terminal.launcher()));
+        String realHost = NetNs.host();
+        netns = NetNs.create(bin.resolve("netns"));
+        mydocker = new Mydocker(root, netns.nsenter());
         try {
             type(transcript, bin);
         } finally {
-            Files.delete(bin.resolve("mydocker"));
-            Files.delete(bin);
+            try {
+                // What a transcript that failed half-way left: its containers' veths and rules
+                // are in the namespace.
+                mydocker.removeAll();
+            } finally {
+                mydocker = new Mydocker(root);
+                netns.close();
+                Files.delete(bin.resolve("netns"));
+                Files.delete(bin.resolve("mydocker"));
+                Files.delete(bin);
+            }
         }
+        assertEquals(realHost, NetNs.host(), transcript.getFileName() + " changed the host's own devices or iptables rules");
     }
 
     private void type(Path transcript, Path bin) throws Exception {
@@ -113,7 +132,8 @@ class TryItIT extends ContainerTestBase {
 
     /** Runs mydocker in a terminal, typing each input line at its prompt; the screen is its stdout. */
     private Mydocker.Result inTerminal(Step step) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Terminal.launcher(), "--root", root.toString()));
+        List<String> command = new ArrayList<>(netns.nsenter());
+        command.addAll(List.of(Terminal.launcher(), "--root", root.toString()));
         command.addAll(words(step.command()).subList(1, words(step.command()).size()));
         try (Terminal terminal = new Terminal(command, 24, 80)) {
             for (String line : step.input()) {
@@ -247,14 +267,7 @@ class TryItIT extends ContainerTestBase {
         Path out = Files.createTempFile("try-it", ".out");
         Path err = Files.createTempFile("try-it", ".err");
         try {
-            ProcessBuilder builder = new ProcessBuilder("sh", "-c", command)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-            builder.environment().put("MYDOCKER_ROOT", root.toString());
-            builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            Process process = builder.start();
+            Process process = startHost(command, bin, out, err);
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 fail(command + " did not end within 60 s");
@@ -267,5 +280,19 @@ class TryItIT extends ContainerTestBase {
             Files.delete(out);
             Files.delete(err);
         }
+    }
+
+    /** Starts a host command, with stdout and stderr to files, in the transcript's network namespace. */
+    private Process startHost(String command, Path bin, Path out, Path err) throws IOException {
+        List<String> sh = new ArrayList<>(netns.nsenter());
+        sh.addAll(List.of("sh", "-c", command));
+        ProcessBuilder builder = new ProcessBuilder(sh)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        builder.environment().put("MYDOCKER_ROOT", root.toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        return builder.start();
     }
 }
