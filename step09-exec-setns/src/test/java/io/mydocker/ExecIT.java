@@ -44,7 +44,8 @@ class ExecIT extends ContainerTestBase {
             Mydocker.assertSuccess(Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + namespace)) + "\n", inside);
         }
         // PID 1 is the container's sleep, and nothing of the host is in sight.
-        Mydocker.assertSuccess("1 sleep\n", mydocker.run("exec", "box", "sh", "-c", "ps -o pid,comm | grep ' sleep$'"));
+        Mydocker.assertSuccess("1 sleep\n",
+                mydocker.run("exec", "box", "sh", "-c", "ps -o pid,comm | awk '$2 == \"sleep\" {print $1, $2}'"));
     }
 
     @Test

@@ -187,7 +187,8 @@ class LifecycleIT extends ContainerTestBase {
             removals.add(pool.submit(() -> mydocker.run("rm", "-f", id)));
         }
         for (Future<Mydocker.Result> removal : removals) {
-            assertEquals(0, removal.get(Mydocker.WAIT_SECONDS, TimeUnit.SECONDS).exitCode());
+            Mydocker.Result result = removal.get(Mydocker.WAIT_SECONDS, TimeUnit.SECONDS);
+            assertEquals(0, result.exitCode(), result.toString());
         }
         pool.shutdown();
         assertEquals(List.of(), lines(mydocker.run("ps", "-aq")));

@@ -169,6 +169,9 @@ final class Endpoint implements AutoCloseable {
      */
     // tag::release[]
     static void release(Path root, String container) {
+        if (!Files.isDirectory(root.resolve(Networks.NETWORKS), LinkOption.NOFOLLOW_LINKS)) {
+            return; // no network was ever created
+        }
         try (Networks networks = Networks.lock(root)) {
             for (Network network : networks.all()) {
                 release(networks, network, container);
