@@ -69,7 +69,8 @@ final class Endpoint implements AutoCloseable {
             for (Map.Entry<String, Network.Lease> held : network.leases().entrySet()) {
                 for (PortMapping port : ports) {
                     if (held.getValue().ports().stream().anyMatch(port::sameHostPort)) {
-                        throw PortMapping.invalid(port.toString(), "the host's port " + port.host() + "/" + port.protocol()
+                        throw PortMapping.invalid(port.toString(), "the host's port " + port.host() + "/"
+                                + port.protocol()
                                 + " is published already, by the container " + held.getKey());
                     }
                 }
@@ -130,7 +131,10 @@ final class Endpoint implements AutoCloseable {
         }
     }
 
-    /** Deletes what is at file (a link itself, not what it points to), then makes a new file: O_EXCL follows no link. */
+    /**
+     * Deletes what is at file (a link itself, not what it points to), then makes a new file:
+     * O_EXCL follows no link.
+     */
     private static void replace(Path file, String text) throws IOException {
         Files.deleteIfExists(file);
         Files.writeString(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

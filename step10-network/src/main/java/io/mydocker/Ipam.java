@@ -27,7 +27,7 @@ final class Ipam {
             }
         }
         throw new MydockerException("the network " + network + " has no free address left in " + subnet
-                + "; end one of its containers, or create a network with a larger subnet");
+                + "; remove one of its containers, or create a network with a larger subnet");
     }
     // end::next[]
 }

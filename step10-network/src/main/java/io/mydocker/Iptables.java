@@ -89,7 +89,8 @@ final class Iptables {
             String error = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             return new Result(process.waitFor(), error);
         } catch (IOException e) {
-            throw new MydockerException("cannot run iptables: " + e.getMessage() + "; install it, e.g. apt-get install iptables");
+            throw new MydockerException("cannot run iptables: " + e.getMessage()
+                    + "; install it, e.g. apt-get install iptables");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MydockerException("interrupted while running iptables");

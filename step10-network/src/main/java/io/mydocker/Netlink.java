@@ -133,7 +133,8 @@ final class Netlink implements AutoCloseable {
     }
 
     static Message createBridgeMessage(String name) {
-        return newLink(name, NLM_F_CREATE | NLM_F_EXCL, 0).begin(IFLA_LINKINFO).attribute(IFLA_INFO_KIND, "bridge").end();
+        return newLink(name, NLM_F_CREATE | NLM_F_EXCL, 0)
+                .begin(IFLA_LINKINFO).attribute(IFLA_INFO_KIND, "bridge").end();
     }
 
     /**
@@ -154,7 +155,8 @@ final class Netlink implements AutoCloseable {
 
     /** ip link set NAME master BRIDGE: plugs a device into a bridge. */
     void setMaster(String name, String bridge) {
-        request("plug " + name + " into the bridge " + bridge, newLink(name, 0, 0).attribute(IFLA_MASTER, index(bridge)));
+        request("plug " + name + " into the bridge " + bridge,
+                newLink(name, 0, 0).attribute(IFLA_MASTER, index(bridge)));
     }
 
     /** ip link set NAME up */
@@ -252,7 +254,8 @@ final class Netlink implements AutoCloseable {
         // negated, and the request it answers.
         ByteBuffer in = ByteBuffer.wrap(reply, 0, length).order(ByteOrder.nativeOrder());
         if (length < 20 || in.getShort(4) != NLMSG_ERROR || in.getInt(8) != sequence) {
-            throw new MydockerException("netlink: the kernel's answer is not the acknowledgement of request " + sequence);
+            throw new MydockerException("netlink: the kernel's answer is not the acknowledgement of request "
+                    + sequence);
         }
         return -in.getInt(16);
     }

@@ -201,7 +201,8 @@ record Network(String name, String driver, Subnet subnet, Map<String, Lease> lea
                 "-m", "conntrack", "--ctstate", "DNAT", "-j", "MASQUERADE")));
         // The host's 127.0.0.1 to a published port: a container cannot answer to 127.0.0.1, which
         // is its own loopback, so the packet leaves with the bridge's address.
-        rules.add(new Iptables.Rule("nat", "POSTROUTING", List.of("-s", "127.0.0.0/8", "-o", name, "-j", "MASQUERADE")));
+        rules.add(new Iptables.Rule("nat", "POSTROUTING",
+                List.of("-s", "127.0.0.0/8", "-o", name, "-j", "MASQUERADE")));
         // route_localnet would also let a container send to the host's 127.0.0.1, where services
         // listen that are meant for the host alone: only the answers of connections the host made
         // may come in.

@@ -42,13 +42,15 @@ final class Networks implements AutoCloseable {
         Path dir = root.resolve(NETWORKS);
         try {
             try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(dir,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException e) {
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                     throw new MydockerException(dir + " is not a directory; remove it, or give another --root");
                 }
             }
-            FileChannel lock = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileChannel lock = FileChannel.open(dir.resolve(".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             lock.lock();
             return new Networks(dir, lock);
         } catch (IOException e) {
@@ -98,7 +100,10 @@ final class Networks implements AutoCloseable {
         return networks;
     }
 
-    /** Writes the network's file whole: a new file, then renamed over the old one, so that a crash leaves one or the other. */
+    /**
+     * Writes the network's file whole: a new file, then renamed over the old one, so that a crash
+     * leaves one or the other.
+     */
     void save(Network network) {
         Path file = file(network.name());
         Path tmp = dir.resolve("." + network.name() + ".json.tmp");
@@ -106,7 +111,8 @@ final class Networks implements AutoCloseable {
             JSON.writeValue(tmp.toFile(), network);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new MydockerException("cannot write the network " + network.name() + " to " + file + ": " + e.getMessage());
+            throw new MydockerException("cannot write the network " + network.name() + " to " + file + ": "
+                    + e.getMessage());
         }
     }
 
