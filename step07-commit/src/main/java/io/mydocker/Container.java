@@ -17,6 +17,7 @@ final class Container {
     }
 
     // tag::run[]
+    // tag::resources[]
     static int run(Path root, Path image, List<String> command, boolean interactive, boolean tty,
             Resources resources, List<Volume> volumes) throws InterruptedException {
         String id = ContainerId.random();
@@ -24,6 +25,7 @@ final class Container {
                 Stdio stdio = Stdio.open(interactive, tty);
                 Cgroup cgroup = Cgroup.create(Cgroup.ROOT, id, resources);
                 Overlay rootfs = Overlay.mount(image, root.resolve(CONTAINERS).resolve(id))) {
+    // end::resources[]
             int[] channel = new int[2];
             LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, channel);
             int pid;

@@ -3,6 +3,7 @@ package io.mydocker;
 import java.time.Instant;
 import java.util.List;
 
+// tag::record[]
 /**
  * What mydocker knows of a container, kept in containers/ID/config.json for every mydocker
  * command to read: what the container is made of, and where it is in its life. Jackson turns it
@@ -25,6 +26,7 @@ record ContainerRecord(String id, String name, String image, String imageId, Lis
         String hostname, List<String> env, boolean interactive, boolean tty, boolean autoRemove, Resources resources,
         List<String> volumes, String network, List<String> ports, String created, String state, int pid,
         long pidStartTime, int monitor, long monitorStartTime, String address, Integer exitCode, String finished) {
+    // end::record[]
     static final String CREATED = "created";
     static final String RUNNING = "running";
     static final String EXITED = "exited";
@@ -55,6 +57,7 @@ record ContainerRecord(String id, String name, String image, String imageId, Lis
                 Instant.now().toString());
     }
 
+    // tag::state[]
     /** Whether the container runs: its PID lives, and is still the process that was started. */
     boolean isRunning() {
         return state.equals(RUNNING) && ProcStat.startTime(pid) == pidStartTime;
@@ -64,4 +67,5 @@ record ContainerRecord(String id, String name, String image, String imageId, Lis
     boolean hasMonitor() {
         return state.equals(RUNNING) && ProcStat.startTime(monitor) == monitorStartTime;
     }
+    // end::state[]
 }

@@ -42,6 +42,7 @@ final class Containers {
         return root.resolve(Container.CONTAINERS).resolve(id);
     }
 
+    // tag::lock[]
     /**
      * Runs change while no other mydocker changes records: a lock on the file CONTAINERS/.lock,
      * which fcntl(2) holds for this process until it lets go, or ends.
@@ -55,6 +56,7 @@ final class Containers {
             throw new MydockerException("cannot lock " + file + ": " + e.getMessage());
         }
     }
+    // end::lock[]
 
     /**
      * Makes the container's directory and first record. Its name must be free; a container
@@ -93,6 +95,7 @@ final class Containers {
         return "container_" + ContainerId.random();
     }
 
+    // tag::write[]
     /** Writes a new record of a container, unless rm has removed the container meanwhile. */
     static void save(Path root, ContainerRecord record) {
         locked(root, () -> {
@@ -113,6 +116,7 @@ final class Containers {
             throw new MydockerException("cannot write the record " + file + ": " + e.getMessage());
         }
     }
+    // end::write[]
 
     static ContainerRecord load(Path root, String id) {
         ContainerRecord record = loadIfThere(root, id);

@@ -14,6 +14,7 @@ final class ProcStat {
     private ProcStat() {
     }
 
+    // tag::starttime[]
     /** The start time of process pid, or -1 if there is no such process. */
     static long startTime(int pid) {
         String stat;
@@ -27,4 +28,5 @@ final class ProcStat {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[22 - 3]);
     }
+    // end::starttime[]
 }

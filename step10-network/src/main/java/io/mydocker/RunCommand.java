@@ -101,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
         List<String> argv = new ArrayList<>(List.of(command));
         argv.addAll(args);
         volumes.forEach(Volume::createHostDirectory);
+        // tag::detach[]
         String id = ContainerId.random();
         ContainerRecord record = Containers.create(root, ContainerRecord.created(id, name, image,
                 layer.getFileName().toString(), argv, hostname == null ? id : hostname, env, interactive, tty, remove,
@@ -124,5 +125,6 @@ final class RunCommand implements Callable<Integer> {
             Containers.remove(root, id);
         }
         return status;
+        // end::detach[]
     }
 }
