@@ -42,6 +42,7 @@ abstract class Cgroup implements AutoCloseable {
     }
 
     /** Moves the process pid into the cgroup name, which a container's monitor made: for exec. */
+    // tag::join[]
     static void join(Path root, String name, int pid) {
         if (Files.exists(root.resolve("cgroup.controllers"))) {
             write(root.resolve(PARENT).resolve(name).resolve("cgroup.procs"), Integer.toString(pid));
@@ -51,6 +52,7 @@ abstract class Cgroup implements AutoCloseable {
             }
         }
     }
+    // end::join[]
 
     /** Moves a process, with all its threads, into the cgroup. */
     abstract void add(int pid);

@@ -157,6 +157,7 @@ final class Container {
      * The -e values as NAME=VALUE, checked: a NAME alone takes its value from the caller, as
      * docker does, and is left out if the caller has none.
      */
+    // tag::variables[]
     static List<String> variables(List<String> given) {
         List<String> variables = new ArrayList<>();
         for (String variable : given) {
@@ -173,6 +174,7 @@ final class Container {
         }
         return variables;
     }
+    // end::variables[]
 
     private static void kill(int pid) {
         LibC.kill(pid, LibC.SIGKILL);
