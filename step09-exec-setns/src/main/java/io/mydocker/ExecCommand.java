@@ -53,6 +53,9 @@ final class ExecCommand implements Callable<Integer> {
         }
         List<String> all = new ArrayList<>(record.env());
         all.addAll(variables);
+        List<String> environment = Container.environment(tty, all);
+        // posix_spawnp looks for the command on its caller's PATH: the helper gets the container's.
+        List<String> path = environment.stream().filter(variable -> variable.startsWith("PATH=")).toList();
         try (StopSignals signals = new StopSignals();
                 Stdio stdio = Stdio.open(interactive, tty)) {
             int[] channel = new int[2];
@@ -60,7 +63,7 @@ final class ExecCommand implements Callable<Integer> {
             int pid;
             try {
                 // On the host, in no new namespace: the helper enters the container's itself.
-                pid = PosixSpawn.spawn(SelfExe.execCommand(), Container.environment(tty, List.of()),
+                pid = PosixSpawn.spawn(SelfExe.execCommand(), Container.environment(tty, path),
                         stdio.container, channel[1]);
             } catch (RuntimeException e) {
                 LibC.close(channel[0]);
@@ -73,7 +76,6 @@ final class ExecCommand implements Callable<Integer> {
             try {
                 List<String> message = new ArrayList<>(List.of(Integer.toString(record.pid()),
                         Long.toString(record.pidStartTime()), Boolean.toString(tty), workdir));
-                List<String> environment = Container.environment(tty, all);
                 message.add(Integer.toString(environment.size()));
                 message.addAll(environment);
                 message.add(command);
