@@ -74,6 +74,7 @@ final class Container {
      * The merged directory of the running container id, for commit. The ID must be one, and
      * not a path: it names a directory under the state root.
      */
+    // tag::merged[]
     static Path merged(Path root, String id) {
         Path merged = root.resolve(CONTAINERS).resolve(id).resolve("merged");
         if (!ContainerId.isOne(id) || !Mounts.under(merged).contains(merged)) {
@@ -82,6 +83,7 @@ final class Container {
         }
         return merged;
     }
+    // end::merged[]
 
     /** A fresh environment, as docker gives one: nothing of the caller's leaks in. */
     private static List<String> environment(boolean tty) {

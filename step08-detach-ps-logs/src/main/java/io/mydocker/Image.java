@@ -142,6 +142,7 @@ final class Image {
     // end::layer[]
 
     /** The image's ID: the SHA-256 of its tar, in hex. */
+    // tag::id[]
     static String id(Path tar) {
         try (InputStream in = Files.newInputStream(tar)) {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
@@ -156,6 +157,7 @@ final class Image {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
+    // end::id[]
 
     /**
      * Writes the files of a container, its merged directory, as the image NAME: a tar written

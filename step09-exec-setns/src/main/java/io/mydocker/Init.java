@@ -37,9 +37,11 @@ public final class Init {
             // mount: without this, the mounts below would propagate back to the host, and
             // pivot_root would fail.
             Mounts.mount(null, "/", null, LibC.MS_REC | LibC.MS_PRIVATE, null);
+            // tag::hostname[]
             // In our own UTS namespace: the host keeps its name.
             byte[] name = hostname.getBytes(StandardCharsets.UTF_8);
             LibC.sethostname(name, name.length);
+            // end::hostname[]
             // Before pivot_root, while the host's directories are still in sight: the bind of the
             // root onto itself (MS_REC) then takes them along.
             for (String volume : message.subList(4, 4 + volumes)) {

@@ -241,10 +241,12 @@ final class Tar {
     // end::create[]
 
     /** Whether path is inside one of the directories to skip, not the directory itself. */
+    // tag::skip[]
     private static boolean inSkipped(Path dir, Path path, Set<String> skip) {
         Path name = dir.relativize(path);
         return name.getNameCount() > 1 && skip.contains(name.getName(0).toString());
     }
+    // end::skip[]
 
     /** Deletes a directory tree; symbolic links in it are deleted, never followed. */
     // tag::delete[]
