@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -85,33 +84,6 @@ class ExecIT extends ContainerTestBase {
         Mydocker.assertSuccess("found\n", mydocker.run("exec", "opt", "hello"));
         // exec -e PATH replaces the container's.
         assertEquals(127, mydocker.run("exec", "-e", "PATH=/bin", "opt", "hello").exitCode());
-    }
-
-    /**
-     * The helper JVM that exec starts is in the container's cgroup too: the OOM killer must spare
-     * it, and choose the command, which keeps the score it would have without mydocker.
-     */
-    @Test
-    void theOomKillerSparesExecsHelper() throws Exception {
-        detach("--name", "small", "busybox", "sleep", "1000");
-        Process exec = mydocker.background("exec", "small", "sleep", "1000");
-        String score = "";
-        for (int tries = 0; !score.equals("-1000") && tries < 300; tries++) {
-            Thread.sleep(100);
-            score = exec.descendants()
-                    .filter(process -> process.info().commandLine().orElse("").contains(" io.mydocker.Exec"))
-                    .map(helper -> readOrEmpty(Path.of("/proc/" + helper.pid() + "/oom_score_adj"))).findFirst().orElse("");
-        }
-        assertEquals("-1000", score, "the helper's oom_score_adj");
-        Mydocker.assertSuccess("0\n", mydocker.run("exec", "small", "cat", "/proc/self/oom_score_adj"));
-    }
-
-    private static String readOrEmpty(Path file) {
-        try {
-            return Files.readString(file).trim();
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     @Test

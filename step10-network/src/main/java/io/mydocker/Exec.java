@@ -1,9 +1,6 @@
 package io.mydocker;
 
 import com.sun.jna.LastErrorException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -52,7 +49,6 @@ public final class Exec {
                     return PosixSpawn.spawnCommand(command, env, tty ? LibC.ptsname(pty.master) : null);
                 });
                 signals.started(child);
-                spareFromTheOomKiller();
                 Container.awaitExit(child);
                 signals.exited();
                 System.exit(Container.reap(child));
@@ -62,18 +58,4 @@ public final class Exec {
         }
     }
     // end::main[]
-
-    /**
-     * This JVM is in the container's cgroup too, and larger than most commands: when the cgroup
-     * runs out of memory, the OOM killer would choose it, and leave the command without its
-     * parent. An oom_score_adj of -1000 (proc(5)) makes it choose the command, which was spawned
-     * before with the score it would have without us.
-     */
-    private static void spareFromTheOomKiller() {
-        try {
-            Files.writeString(Path.of("/proc/self/oom_score_adj"), "-1000");
-        } catch (IOException e) {
-            throw new MydockerException("cannot write /proc/self/oom_score_adj: " + e.getMessage());
-        }
-    }
 }
