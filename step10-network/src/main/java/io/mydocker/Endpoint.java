@@ -145,6 +145,7 @@ final class Endpoint implements AutoCloseable {
      * 127.0.0.53, which is the container's own loopback there: take the servers that
      * systemd-resolved itself asks, as docker does.
      */
+    // tag::resolv[]
     private static String hostResolvConf() throws IOException {
         Path resolvConf = Path.of("/etc/resolv.conf");
         Path upstream = Path.of("/run/systemd/resolve/resolv.conf");
@@ -154,6 +155,7 @@ final class Endpoint implements AutoCloseable {
         }
         return text;
     }
+    // end::resolv[]
 
     /** The address leased to the container. */
     String address() {
@@ -208,6 +210,7 @@ final class Endpoint implements AutoCloseable {
      * them: it was killed (SIGKILL), or the machine went down. A container that still runs keeps
      * its lease, even without a monitor, until rm.
      */
+    // tag::stale[]
     static void releaseStale(Path root, Networks networks) {
         for (Network network : networks.all()) {
             for (String container : List.copyOf(network.leases().keySet())) {
@@ -218,4 +221,5 @@ final class Endpoint implements AutoCloseable {
             }
         }
     }
+    // end::stale[]
 }

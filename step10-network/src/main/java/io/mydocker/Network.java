@@ -30,6 +30,7 @@ record Network(String name, String driver, Subnet subnet, Map<String, Lease> lea
     static final int MAX_NAME = 15;
     private static final Subnet LOOPBACK = Subnet.parse("127.0.0.0/8");
 
+    // tag::lease[]
     /**
      * What a container holds on the network, all that releasing it needs (see Endpoint.release).
      *
@@ -58,6 +59,7 @@ record Network(String name, String driver, Subnet subnet, Map<String, Lease> lea
             return ProcStat.startTime(pid) == started;
         }
     }
+    // end::lease[]
 
     /** Refuses a name that the kernel would not take for the bridge, or that is no file name. */
     static void checkName(String name) {

@@ -19,6 +19,7 @@ class NetlinkTest {
         assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN, "the bytes below are little-endian");
     }
 
+    // tag::bridge[]
     @Test
     void createABridge() {
         assertBytes("""
@@ -29,6 +30,7 @@ class NetlinkTest {
                   0b00 0100 62726964676500 00
                 """, Netlink.createBridgeMessage("br0"));
     }
+    // end::bridge[]
 
     @Test
     void createAVethPairWhosePeerIsInAnotherNamespace() {
