@@ -33,7 +33,8 @@ final class Image {
      */
     static Path stateRoot(Path root) {
         Path dir = root.toAbsolutePath();
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && (dir.getParent() == null || !Files.isDirectory(dir.getParent()))) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
+                && (dir.getParent() == null || !Files.isDirectory(dir.getParent()))) {
             throw new MydockerException("the state root " + dir + " is not a directory mydocker can use;"
                     + " give an existing directory, or one whose parent exists, with --root");
         }

@@ -168,7 +168,8 @@ final class Tar {
             }
         }
         Path path = dir.resolve(name).normalize();
-        for (Path parent = path.getParent(); parent.startsWith(dir) && !parent.equals(dir); parent = parent.getParent()) {
+        for (Path parent = path.getParent(); parent.startsWith(dir) && !parent.equals(dir);
+                parent = parent.getParent()) {
             if (Files.isSymbolicLink(parent)) {
                 throw unsafe(what, "passes through the symbolic link " + dir.relativize(parent));
             }

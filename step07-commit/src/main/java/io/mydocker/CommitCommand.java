@@ -16,7 +16,8 @@ final class CommitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONTAINER", description = "The container's ID, which is its hostname.")
     String container;
 
-    @Parameters(index = "1", paramLabel = "IMAGE", description = "The new image's name; an image of that name is replaced.")
+    @Parameters(index = "1", paramLabel = "IMAGE",
+            description = "The new image's name; an image of that name is replaced.")
     String image;
 
     @Override

@@ -27,7 +27,8 @@ final class Container {
         String id = record.id();
         try (StopSignals signals = new StopSignals();
                 Cgroup cgroup = Cgroup.create(Cgroup.ROOT, id, record.resources())) {
-            Overlay rootfs = Overlay.mount(root.resolve(Image.LAYERS).resolve(record.imageId()), Containers.dir(root, id));
+            Overlay rootfs = Overlay.mount(root.resolve(Image.LAYERS).resolve(record.imageId()),
+                    Containers.dir(root, id));
             int[] channel = new int[2];
             LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, channel);
             int pid;

@@ -68,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
         Resources resources = Resources.of(memory, cpuShares, cpus, cpusetCpus);
         List<Volume> volumes = Volume.parseAll(this.volumes);
         if (detach && tty) {
-            throw new MydockerException("-d and -t do not go together: a container in the background has no terminal; drop -t");
+            throw new MydockerException(
+                    "-d and -t do not go together: a container in the background has no terminal; drop -t");
         }
         if (name != null && !name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             throw new MydockerException("invalid container name '" + name

@@ -48,7 +48,8 @@ abstract class Cgroup implements AutoCloseable {
             write(root.resolve(PARENT).resolve(name).resolve("cgroup.procs"), Integer.toString(pid));
         } else {
             for (String controller : CgroupV1.CONTROLLERS) {
-                write(root.resolve(controller).resolve(PARENT).resolve(name).resolve("cgroup.procs"), Integer.toString(pid));
+                write(root.resolve(controller).resolve(PARENT).resolve(name).resolve("cgroup.procs"),
+                        Integer.toString(pid));
             }
         }
     }

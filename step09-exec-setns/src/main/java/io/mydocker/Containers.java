@@ -172,7 +172,8 @@ final class Containers {
                 : all.stream().filter(record -> record.id().startsWith(reference)).toList();
         if (matches.size() > 1) {
             throw new MydockerException("'" + reference + "' is the start of several containers' IDs: "
-                    + matches.stream().map(ContainerRecord::id).collect(Collectors.joining(", ")) + "; give more of it");
+                    + matches.stream().map(ContainerRecord::id).collect(Collectors.joining(", "))
+                    + "; give more of it");
         }
         if (matches.isEmpty()) {
             throw new MydockerException("no such container '" + reference + "'; mydocker ps -a lists them");

@@ -64,7 +64,8 @@ final class Namespaces {
                 }
                 // Opened, the namespaces stay what they are; now make sure they are the container's.
                 if (ProcStat.startTime(pid) != startTime) {
-                    throw new MydockerException("the container has ended; mydocker exec runs only in a running container");
+                    throw new MydockerException(
+                            "the container has ended; mydocker exec runs only in a running container");
                 }
                 for (int fd : fds) {
                     LibC.setns(fd, 0);

@@ -73,7 +73,8 @@ final class RunCommand implements Callable<Integer> {
         List<Volume> volumes = Volume.parseAll(this.volumes);
         List<String> env = Container.variables(this.env);
         if (detach && tty) {
-            throw new MydockerException("-d and -t do not go together: a container in the background has no terminal; drop -t");
+            throw new MydockerException(
+                    "-d and -t do not go together: a container in the background has no terminal; drop -t");
         }
         if (name != null && !name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) {
             throw new MydockerException("invalid container name '" + name

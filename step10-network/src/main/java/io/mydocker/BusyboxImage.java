@@ -60,7 +60,8 @@ final class BusyboxImage {
                     out.closeArchiveEntry();
                 }
             }
-            file(out, "etc/passwd", "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+            file(out, "etc/passwd",
+                    "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
             file(out, "etc/group", "root:x:0:\nnobody:x:65534:\n");
             file(out, "etc/hostname", "busybox\n");
             out.finish();

@@ -13,10 +13,12 @@ final class CommitCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
 
-    @Parameters(index = "0", paramLabel = "CONTAINER", description = "The container: its name, its ID, or the start of its ID.")
+    @Parameters(index = "0", paramLabel = "CONTAINER",
+            description = "The container: its name, its ID, or the start of its ID.")
     String container;
 
-    @Parameters(index = "1", paramLabel = "IMAGE", description = "The new image's name; an image of that name is replaced.")
+    @Parameters(index = "1", paramLabel = "IMAGE",
+            description = "The new image's name; an image of that name is replaced.")
     String image;
 
     @Override

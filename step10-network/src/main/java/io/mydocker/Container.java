@@ -31,7 +31,8 @@ final class Container {
                 Cgroup cgroup = Cgroup.create(Cgroup.ROOT, id, record.resources());
                 // With --net: an address and the ports on the network, until the container ends.
                 Endpoint endpoint = record.network() == null ? null : Endpoint.create(root, record)) {
-            Overlay rootfs = Overlay.mount(root.resolve(Image.LAYERS).resolve(record.imageId()), Containers.dir(root, id));
+            Overlay rootfs = Overlay.mount(root.resolve(Image.LAYERS).resolve(record.imageId()),
+                    Containers.dir(root, id));
             int[] channel = new int[2];
             LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, channel);
             int pid;

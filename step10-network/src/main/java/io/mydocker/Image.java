@@ -44,7 +44,8 @@ final class Image {
      */
     static Path stateRoot(Path root) {
         Path dir = root.toAbsolutePath();
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && (dir.getParent() == null || !Files.isDirectory(dir.getParent()))) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
+                && (dir.getParent() == null || !Files.isDirectory(dir.getParent()))) {
             throw new MydockerException("the state root " + dir + " is not a directory mydocker can use;"
                     + " give an existing directory, or one whose parent exists, with --root");
         }
@@ -175,7 +176,8 @@ final class Image {
             Tar.create(merged, out, Set.of("proc", "sys", "dev"));
         } catch (IOException e) {
             delete(tmp);
-            throw new MydockerException("cannot write the image " + tar + ": " + e.getMessage() + "; nothing was written");
+            throw new MydockerException("cannot write the image " + tar + ": " + e.getMessage()
+                    + "; nothing was written");
         }
         try {
             Files.move(tmp, tar, StandardCopyOption.ATOMIC_MOVE);

@@ -25,7 +25,8 @@ final class ImagesCommand implements Callable<Integer> {
             Path tar = Image.tar(root, name);
             Instant created = Files.getLastModifiedTime(tar).toInstant();
             rows.add(List.of(name, Image.id(tar).substring(0, 12),
-                    HumanFormat.duration(Duration.between(created, Instant.now())) + " ago", HumanFormat.size(Files.size(tar))));
+                    HumanFormat.duration(Duration.between(created, Instant.now())) + " ago",
+                    HumanFormat.size(Files.size(tar))));
         }
         System.out.print(HumanFormat.table(rows));
         return 0;

@@ -30,7 +30,8 @@ public final class Monitor {
         Path root = Path.of(args[0]);
         ContainerRecord record = Containers.load(root, args[1]);
         boolean[] started = {false};
-        try (Stdio stdio = Stdio.toLog(Containers.dir(root, record.id()).resolve(Containers.LOG), record.interactive())) {
+        Path log = Containers.dir(root, record.id()).resolve(Containers.LOG);
+        try (Stdio stdio = Stdio.toLog(log, record.interactive())) {
             Container.run(root, record, stdio, () -> {
                 tell(STARTED);
                 started[0] = true;
@@ -63,10 +64,12 @@ public final class Monitor {
         LibC.pipe2(pipe, LibC.O_CLOEXEC);
         int nothing = LibC.open("/dev/null", LibC.O_RDWR | LibC.O_CLOEXEC, 0);
         // Its own errors, after the start, go to a log of its own.
-        int log = LibC.open(dir.resolve(LOG).toString(), LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND | LibC.O_CLOEXEC, 0600);
+        int log = LibC.open(dir.resolve(LOG).toString(),
+                LibC.O_WRONLY | LibC.O_CREAT | LibC.O_APPEND | LibC.O_CLOEXEC, 0600);
         try {
             PosixSpawn.spawn(SelfExe.monitorCommand(root, record.id()),
-                    List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"), new int[] {nothing, nothing, log}, pipe[1]);
+                    List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"), new int[] {nothing, nothing, log},
+                    pipe[1]);
         } finally {
             LibC.close(pipe[1]);
             LibC.close(nothing);
