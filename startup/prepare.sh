@@ -39,7 +39,7 @@ mkdir -p "$target/native"
     echo "-Djna.platform.library.path="
 } >"$target/jvm.args"
 
-# 3. Class-data archives of the classes each JVM loads, written by a training run of each
+# 3. Class-data archives of the classes each JVM loads, made from a training run of each
 # (train.sh). An archive only works with the JDK that wrote it, so they are kept per JDK version.
 # JDK 25 and later write an AOT cache, which also keeps the classes linked; older JDKs a CDS
 # archive.
@@ -48,10 +48,10 @@ cds=$target/cds/$version
 rm -rf "$target/cds"
 mkdir -p "$cds"
 case $version in
-    1[0-9].*|2[0-4].*) ext=jsa dump=-XX:ArchiveClassesAtExit= use=-XX:SharedArchiveFile= quiet='-Xlog:cds*=off' ;;
-    *) ext=aot dump=-XX:AOTCacheOutput= use=-XX:AOTCache= quiet='-Xlog:aot*=off,cds*=off' ;;
+    1[0-9].*|2[0-4].*) kind=jsa use=-XX:SharedArchiveFile= quiet='-Xlog:cds*=off' ;;
+    *) kind=aot use=-XX:AOTCache= quiet='-Xlog:aot*=off,cds*=off' ;;
 esac
-set -- sh "$startup/train.sh" "$target" "$jdk" "$dump$cds/mydocker.$ext" "$dump$cds/init.$ext" "$@"
+set -- sh "$startup/train.sh" "$target" "$jdk" "$cds" "$kind" "$@"
 if [ "$(id -u)" = 0 ]; then
     # As root the training run of mydocker starts a real container, with a cgroup that the
     # integration tests' check for leftovers would see: it waits for its turn with them, under
@@ -72,5 +72,5 @@ rm -rf "$target/cds/training-root"
 # What makes each JVM use its archive; the launcher and SelfExe pass it when it exists for the
 # JDK they run. A stale archive (its jars changed) only costs speed: the JVM skips it quietly.
 for jvm in mydocker init; do
-    { quote "$use$cds/$jvm.$ext"; echo "$quiet"; } >"$cds/$jvm.args"
+    { quote "$use$cds/$jvm.$kind"; echo "$quiet"; } >"$cds/$jvm.args"
 done

@@ -1,27 +1,37 @@
 #!/bin/sh
-# The training runs of prepare.sh, one per JVM, each ended by an option that writes the class-data
-# archive of the classes it loaded. Usage:
-#   train.sh TARGET_DIR JAVA_HOME MYDOCKER_ARCHIVE_OPTION INIT_ARCHIVE_OPTION TRAINING_ARG...
-# Each run must end as expected, and write its archive: anything else fails the build.
+# The training runs of prepare.sh, one per JVM, each with an option that records the classes it
+# loads; from that record, the JVM's class-data archive. Usage:
+#   train.sh TARGET_DIR JAVA_HOME CDS_DIR KIND TRAINING_ARG...
+# KIND is aot (JDK 25 and later: the run writes an AOT cache as it exits) or jsa (older JDKs: the
+# run writes the list of the classes it loaded, and a second JVM dumps those into a CDS archive).
+# Each run must end as expected, and the archive must be written: anything else fails the build.
 set -eu
 target=$1
 java=$2/bin/java
-mydocker_archive=$3
-init_archive=$4
+cds=$3
+kind=$4
 shift 4
 err=$(mktemp)
 trap 'rm -f "$err"' EXIT
 
-# train ARCHIVE_OPTION STATUS SAYS COMMAND...: runs a JVM with its archive option, and checks that
-# it exits with STATUS, that what mydocker says on stderr (its lines "mydocker: ...") is one line
-# that matches the grep pattern SAYS, or nothing where SAYS is empty, and that the JVM wrote its
-# archive. The JVM's own notes on stderr are left to the log.
+# train JVM STATUS SAYS CLASSPATH MAIN_CLASS ARG...: runs the JVM named JVM (mydocker or init),
+# and checks that it exits with STATUS, that what mydocker says on stderr (its lines
+# "mydocker: ...") is one line that matches the grep pattern SAYS, or nothing where SAYS is
+# empty, and that its archive, $cds/JVM.$kind, was written. The JVM's own notes on stderr are
+# left to the log.
 train() {
-    archive=$1 status=$2 says=$3
-    shift 3
+    jvm=$1 status=$2 says=$3 classpath=$4
+    shift 4
+    case $kind in
+        aot) record=-XX:AOTCacheOutput=$cds/$jvm.aot ;;
+        # A dynamic archive (-XX:ArchiveClassesAtExit) would be one step too, but JDK 17 leaves
+        # out of it every class compiled for Java 5 or older, and picocli's are: a static archive
+        # dumped from the class list keeps them.
+        jsa) record=-XX:DumpLoadedClassList=$cds/$jvm.classlist ;;
+    esac
     echo "training: $*"
     code=0
-    "$java" "@$target/jvm.args" "$archive" "$@" 2>"$err" || code=$?
+    "$java" "@$target/jvm.args" "$record" -cp "$classpath" "$@" 2>"$err" || code=$?
     cat "$err"
     if [ "$code" != "$status" ]; then
         echo "training: exit $code, where $status was expected"
@@ -33,8 +43,12 @@ train() {
         echo "training: mydocker should have said ${says:-nothing} on stderr"
         exit 1
     fi
-    if [ ! -s "${archive#*=}" ]; then
-        echo "training: the JVM wrote no ${archive#*=}"
+    if [ "$kind" = jsa ]; then
+        "$java" "@$target/jvm.args" -Xshare:dump "-XX:SharedClassListFile=$cds/$jvm.classlist" \
+            "-XX:SharedArchiveFile=$cds/$jvm.jsa" -cp "$classpath" || { echo "training: the dump failed"; exit 1; }
+    fi
+    if [ ! -s "$cds/$jvm.$kind" ]; then
+        echo "training: the JVM wrote no $cds/$jvm.$kind"
         exit 1
     fi
 }
@@ -46,11 +60,9 @@ if [ "$(id -u)" = 0 ]; then
 else
     status=125 says="^mydocker: .*needs root"
 fi
-train "$mydocker_archive" "$status" "$says" -cp "$target/mydocker.jar:$target/lib/*" \
-    io.mydocker.Main --root "$target/cds/training-root" "$@"
+train mydocker "$status" "$says" "$target/mydocker.jar:$target/lib/*" io.mydocker.Main --root "$target/cds/training-root" "$@"
 
 # The init's JVM never exits normally (it execs the container's command), and a JVM that ends in
 # execve writes no archive. So it is trained by a run that finds an empty message on fd 3, which
 # init refuses before it changes anything.
-train "$init_archive" 125 "^mydocker: init: " -cp "$target/mydocker.jar:$(ls "$target"/lib/jna-*.jar)" \
-    io.mydocker.Init 3</dev/null
+train init 125 "^mydocker: init: " "$target/mydocker.jar:$(ls "$target"/lib/jna-*.jar)" io.mydocker.Init 3</dev/null
