@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +19,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Unpacking image tars: what docker export writes comes out whole, and a hostile tar, built
  * here entry by entry, writes nothing at all, inside the image's directory or outside it.
+ * Packing a container's files: links are packed as links, never followed, even when the
+ * container swaps its files for them while they are packed.
  */
 class TarTest {
     @TempDir
@@ -300,6 +312,116 @@ class TarTest {
     @Test
     void anEmptyTarIsRefused() throws IOException {
         assertRefused("no files", tar());
+    }
+
+    /** Packs tree as commit does, skipping what is in its "proc". */
+    static byte[] pack(Path tree) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Tar.create(tree, out, Set.of("proc"));
+        return out.toByteArray();
+    }
+
+    @Test
+    void packsFilesAndDirectoriesAndLinksAsLinksNeverFollowed() throws Exception {
+        Path decoy = Files.writeString(tmp.resolve("decoy"), "the host's secret");
+        Path tree = Files.createDirectory(tmp.resolve("tree"));
+        Path passwd = Files.writeString(Files.createDirectory(tree.resolve("etc")).resolve("passwd"), "root:x:0:0\n");
+        LibC.chmod(passwd.toString(), 04640);
+        Files.setLastModifiedTime(passwd, FileTime.from(MTIME));
+        Files.createLink(tree.resolve("etc/again"), passwd);
+        Files.createSymbolicLink(tree.resolve("shadow"), decoy); // in the container, its own /tmp/.../decoy
+        Files.createSymbolicLink(tree.resolve("host"), tmp);
+        Files.writeString(Files.createDirectories(tree.resolve("proc/1")).resolve("status"), "running");
+        assertEquals(0, new ProcessBuilder("mkfifo", tree.resolve("fifo").toString()).inheritIO().start().waitFor());
+        byte[] tar = pack(tree);
+        List<String> names = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                names.add(entry.getName());
+                switch (entry.getName()) {
+                    case "etc/again" -> {
+                        assertEquals("root:x:0:0\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                        assertEquals(04640, entry.getMode() & 07777);
+                        assertEquals(MTIME, entry.getLastModifiedTime().toInstant());
+                        assertEquals(Files.getAttribute(passwd, "unix:uid"), (int) entry.getLongUserId());
+                    }
+                    case "etc/passwd" -> assertTrue(entry.isLink() && entry.getLinkName().equals("etc/again"),
+                            "a hard link");
+                    case "shadow" -> assertTrue(entry.isSymbolicLink() && entry.getLinkName().equals(decoy.toString()));
+                    case "host" -> assertTrue(entry.isSymbolicLink() && entry.getLinkName().equals(tmp.toString()));
+                    default -> assertTrue(entry.isDirectory(), entry.getName());
+                }
+            }
+        }
+        assertEquals(List.of("etc/", "etc/again", "etc/passwd", "host", "proc/", "shadow"), names,
+                "sorted; no FIFO, and nothing of what is in proc");
+        assertFalse(new String(tar, StandardCharsets.ISO_8859_1).contains("the host's secret"));
+    }
+
+    /** renameat2(2), which glibc wraps: with RENAME_EXCHANGE, two names swap their files at once. */
+    static final class Rename {
+        static {
+            Native.register(Platform.C_LIBRARY_NAME);
+        }
+
+        static final int AT_FDCWD = -100;
+        static final int RENAME_EXCHANGE = 2;
+
+        static native int renameat2(int oldDir, String oldPath, int newDir, String newPath, int flags)
+                throws LastErrorException;
+
+        static void exchange(Path one, Path two) {
+            renameat2(AT_FDCWD, one.toString(), AT_FDCWD, two.toString(), RENAME_EXCHANGE);
+        }
+    }
+
+    @Test
+    void aFileSwappedForALinkWhileItIsPackedIsNeverFollowed() throws Exception {
+        assertPackingNeverFollowsASwappedInLink(false);
+    }
+
+    @Test
+    void aDirectorySwappedForALinkWhileItsFilesArePackedIsNeverFollowed() throws Exception {
+        assertPackingNeverFollowsASwappedInLink(true);
+    }
+
+    /**
+     * Does what a hostile container may do while commit packs its files: swaps files, or
+     * directories on files' paths, for links to the host's, over and over, between mydocker's
+     * looking at them and reading them. Each swap is atomic, so every name is always there.
+     */
+    void assertPackingNeverFollowsASwappedInLink(boolean directories) throws Exception {
+        String secret = "the host's secret " + UUID.randomUUID();
+        Path decoys = Files.createDirectory(tmp.resolve("decoys"));
+        Path decoy = Files.writeString(decoys.resolve("f"), secret);
+        Path tree = Files.createDirectory(tmp.resolve("tree"));
+        String harmless = "x".repeat(secret.length()); // as long as the secret: the header's size fits it
+        for (int i = 0; i < 10; i++) {
+            Path real = tree.resolve("real" + i);
+            Path file = directories ? Files.createDirectory(real).resolve("f") : real;
+            Files.writeString(file, harmless);
+            Files.createSymbolicLink(tree.resolve("link" + i), directories ? decoys : decoy);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread swapper = new Thread(() -> {
+            while (!stop.get()) {
+                for (int i = 0; i < 10; i++) {
+                    Rename.exchange(tree.resolve("real" + i), tree.resolve("link" + i));
+                }
+            }
+        });
+        swapper.start();
+        try {
+            long end = System.nanoTime() + 3_000_000_000L;
+            for (int packed = 0; packed < 1000 && System.nanoTime() < end; packed++) {
+                assertFalse(new String(pack(tree), StandardCharsets.ISO_8859_1).contains(secret),
+                        "the host's file was packed, after " + packed + " tars without it");
+            }
+        } finally {
+            stop.set(true);
+            swapper.join();
+        }
+        assertEquals(secret, Files.readString(decoy));
     }
 
     @Test

@@ -32,6 +32,8 @@ final class LibC {
     static final int ENOENT = 2;
     static final int EINTR = 4;
     static final int EACCES = 13;
+    static final int ENOTDIR = 20;
+    static final int ELOOP = 40;
 
     // mount(2) flags.
     static final long MS_RDONLY = 1;
@@ -56,6 +58,23 @@ final class LibC {
     static final int O_NOCTTY = 0400;
     static final int O_APPEND = 02000;
     static final int O_CLOEXEC = 02000000;
+    /** open(2): an fd that only names a file, opened neither to read nor to write. */
+    static final int O_PATH = 010000000;
+    /** open(2): not through a symbolic link; the kernel's asm/fcntl.h has another value on aarch64. */
+    static final int O_NOFOLLOW = "aarch64".equals(System.getProperty("os.arch")) ? 0100000 : 0400000;
+    // openat2(2): resolve a path only beneath the fd given, through no symbolic link, and through
+    // no magic link such as /proc/self/root either.
+    static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    static final long RESOLVE_NO_SYMLINKS = 0x04;
+    static final long RESOLVE_BENEATH = 0x08;
+
+    // statx(2): an empty path means the file the fd names, a symbolic link itself included; and
+    // the fields that struct stat has.
+    static final int AT_EMPTY_PATH = 0x1000;
+    static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int STATX_BASIC_STATS = 0x7ff;
+    /** sizeof(struct statx), which, unlike struct stat, is laid out alike on every architecture. */
+    static final int STATX_SIZE = 256;
 
     static final int AF_UNIX = 1;
     static final int SOCK_STREAM = 1;
@@ -188,8 +207,26 @@ final class LibC {
     /** lchown(2): changes the owner of a file, or of a symbolic link itself. */
     static native int lchown(String path, int owner, int group) throws LastErrorException;
 
+    /** statx(2): a file's type, mode, owner, size and times, into a struct statx. */
+    static native int statx(int dirfd, String path, int flags, int mask, Pointer statx) throws LastErrorException;
+
+    /** readlinkat(2): a symbolic link's target, its length returned and no NUL after it. */
+    static native long readlinkat(int dirfd, String path, byte[] buf, long size) throws LastErrorException;
+
     /** syscall(2): calls a system call by its number, for those glibc has no function for. */
     static native long syscall(long number, String arg1, String arg2) throws LastErrorException;
+
+    /** syscall(2) with the arguments of openat2. */
+    static native long syscall(long number, long dirfd, String path, long[] how, long size) throws LastErrorException;
+
+    /**
+     * openat2(2): opens path relative to dirfd, resolving it as resolve says. glibc has no
+     * wrapper; the number is 437 on every architecture. The struct open_how it takes is flags,
+     * mode and resolve, each 64 bits.
+     */
+    static int openat2(int dirfd, String path, int flags, long resolve) {
+        return (int) syscall(437, dirfd, path, new long[] {flags, 0, resolve}, 3 * Long.BYTES);
+    }
 
     /**
      * pivot_root(2): makes newRoot the root file system of our mount namespace and moves the old

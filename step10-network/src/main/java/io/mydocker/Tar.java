@@ -1,5 +1,8 @@
 package io.mydocker;
 
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -200,6 +205,12 @@ final class Tar {
      * once, the other names as hard links to it. The directories in skip (such as "proc") are
      * packed empty: what is in them belongs to the running container, not to its image. Device
      * nodes, FIFOs and sockets are left out, as unpacking skips them.
+     * <p>
+     * The container may be running, and may change its files while they are packed: swap a file,
+     * or a directory on a file's path, for a symbolic link to a host file such as /etc/shadow,
+     * between the moment mydocker looks at it and the moment mydocker reads it. So mydocker never
+     * looks a name up twice: it opens each entry once, beneath dir and through no symbolic link,
+     * and takes all it packs, type, owner, mode, time, size and bytes, from that one open file.
      */
     // tag::create[]
     static void create(Path dir, OutputStream out, Set<String> skip) throws IOException {
@@ -207,47 +218,117 @@ final class Tar {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         Map<Object, String> names = new HashMap<>(); // a file's (device, inode): its first name
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path path : all.skip(1).filter(path -> !inSkipped(dir, path, skip)).toList()) {
-                Map<String, Object> unix = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
-                String name = dir.relativize(path).toString();
-                int type = (int) unix.get("mode") & 0170000;
-                TarArchiveEntry entry;
-                if (type == 0040000) {
-                    entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR);
-                } else if (type == 0120000) {
-                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    entry.setLinkName(Files.readSymbolicLink(path).toString());
-                } else if (type != 0100000) {
-                    continue;
-                } else if (names.putIfAbsent(List.of(unix.get("dev"), unix.get("ino")), name) != null) {
-                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
-                    entry.setLinkName(names.get(List.of(unix.get("dev"), unix.get("ino"))));
-                } else {
-                    entry = new TarArchiveEntry(name);
-                    entry.setSize((long) unix.get("size"));
-                }
-                entry.setMode((int) unix.get("mode") & 07777);
-                entry.setIds((int) unix.get("uid"), (int) unix.get("gid"));
-                entry.setModTime((FileTime) unix.get("lastModifiedTime"));
-                tar.putArchiveEntry(entry);
-                if (entry.isFile() && entry.getSize() > 0) {
-                    Files.copy(path, tar);
-                }
-                tar.closeArchiveEntry();
+        int root = LibC.open(dir.toString(), LibC.O_PATH | LibC.O_CLOEXEC, 0);
+        try {
+            for (String name : list(root)) {
+                pack(tar, root, name, !skip.contains(name), names);
             }
+        } finally {
+            LibC.close(root);
         }
         tar.finish();
     }
-    // end::create[]
 
-    /** Whether path is inside one of the directories to skip, not the directory itself. */
-    // tag::skip[]
-    private static boolean inSkipped(Path dir, Path path, Set<String> skip) {
-        Path name = dir.relativize(path);
-        return name.getNameCount() > 1 && skip.contains(name.getName(0).toString());
+    /** Packs the entry name, a path beneath root, and if it is a directory and descend, what it holds. */
+    private static void pack(TarArchiveOutputStream tar, int root, String name, boolean descend,
+            Map<Object, String> names) throws IOException {
+        int fd = open(root, name);
+        if (fd < 0) {
+            return; // gone since its directory was listed: deleted, or a directory on its path swapped
+        }
+        List<String> children = List.of();
+        try {
+            Stat stat = Stat.of(fd);
+            int type = stat.mode() & 0170000;
+            TarArchiveEntry entry;
+            if (type == 0040000) {
+                entry = new TarArchiveEntry(name + "/", TarArchiveEntry.LF_DIR);
+                children = descend ? list(fd) : List.of();
+            } else if (type == 0120000) {
+                entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+                byte[] target = new byte[4096]; // PATH_MAX: no link's target is longer
+                int length = (int) LibC.readlinkat(fd, "", target, target.length);
+                entry.setLinkName(Native.toString(Arrays.copyOf(target, length)));
+            } else if (type != 0100000) {
+                return; // a device node or a FIFO, never opened: reading one could block, or read a disk
+            } else if (names.putIfAbsent(stat.inode(), name) != null) {
+                entry = new TarArchiveEntry(name, TarArchiveEntry.LF_LINK);
+                entry.setLinkName(names.get(stat.inode()));
+            } else {
+                entry = new TarArchiveEntry(name);
+                entry.setSize(stat.size());
+            }
+            entry.setMode(stat.mode() & 07777);
+            entry.setIds(stat.uid(), stat.gid());
+            entry.setModTime(stat.modified());
+            tar.putArchiveEntry(entry);
+            if (entry.isFile() && entry.getSize() > 0) {
+                // /proc/self/fd/N is a magic link to the very file fd names, not its name again.
+                try (InputStream in = Files.newInputStream(Path.of("/proc/self/fd/" + fd))) {
+                    copy(in, tar, entry.getSize()); // if it has shrunk, closeArchiveEntry says so
+                }
+            }
+            tar.closeArchiveEntry();
+        } finally {
+            LibC.close(fd);
+        }
+        for (String child : children) {
+            pack(tar, root, name + "/" + child, true, names);
+        }
     }
-    // end::skip[]
+
+    /**
+     * Opens name, a path beneath root, with openat2(2): as an O_PATH fd, which reads nothing and
+     * so cannot block, and through no symbolic link; a link that name ends in is opened itself.
+     * Returns -1 when there is no such path any more: the container deleted it, or swapped a
+     * directory on its path for a link, since mydocker listed the directory.
+     */
+    private static int open(int root, String name) throws IOException {
+        try {
+            return LibC.openat2(root, name, LibC.O_PATH | LibC.O_NOFOLLOW | LibC.O_CLOEXEC,
+                    LibC.RESOLVE_BENEATH | LibC.RESOLVE_NO_SYMLINKS | LibC.RESOLVE_NO_MAGICLINKS);
+        } catch (LastErrorException e) {
+            int error = e.getErrorCode();
+            if (error == LibC.ENOENT || error == LibC.ENOTDIR || error == LibC.ELOOP) {
+                return -1;
+            }
+            throw new IOException("openat2 of " + name + ": " + LibC.strerror(error));
+        }
+    }
+
+    /** The names in the directory fd names, sorted, so that the same files make the same tar. */
+    private static List<String> list(int fd) throws IOException {
+        try (Stream<Path> children = Files.list(Path.of("/proc/self/fd/" + fd))) {
+            return children.map(child -> child.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Copies size bytes, and no more if the file has grown since its size was taken. */
+    private static void copy(InputStream in, OutputStream out, long size) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        for (long left = size; left > 0; ) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                return;
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    /** What statx(2) says of the file an fd names, a link itself included: what a tar header holds. */
+    private record Stat(int mode, int uid, int gid, long size, Object inode, FileTime modified) {
+        static Stat of(int fd) {
+            Memory statx = new Memory(LibC.STATX_SIZE);
+            LibC.statx(fd, "", LibC.AT_EMPTY_PATH | LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, statx);
+            // Where struct statx has them (statx(2)): uid 20, gid 24, mode 28, ino 32, size 40,
+            // mtime 112 (seconds, then nanoseconds at 120), device 136 (major) and 140 (minor).
+            return new Stat(statx.getShort(28) & 0xffff, statx.getInt(20), statx.getInt(24), statx.getLong(40),
+                    List.of(statx.getInt(136), statx.getInt(140), statx.getLong(32)), // device, inode
+                    FileTime.from(Instant.ofEpochSecond(statx.getLong(112), statx.getInt(120))));
+        }
+    }
+    // end::create[]
 
     /** Deletes a directory tree; symbolic links in it are deleted, never followed. */
     // tag::delete[]

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * commit: an image made of a running container's files, with its changes and its deletions,
- * without what is not the container's own (/proc, /dev, volumes), written whole or not at all.
+ * without what is not the container's own (/proc, /dev, volumes), written whole or not at all,
+ * and without any host file, whatever the container does to its files meanwhile.
  */
 class CommitIT extends ContainerTestBase {
     /** The host's directories that the containers of these tests get as /out, one each. */
@@ -45,11 +47,16 @@ class CommitIT extends ContainerTestBase {
         Path out = Files.createTempDirectory(host, "out");
         Process process = mydocker.background("run", "-v", out + ":/out", image, "sh", "-c", script
                 + "; hostname > /out/id.tmp && mv /out/id.tmp /out/id; while [ ! -e /out/done ]; do sleep 0.1; done; " + then);
+        return new Running(awaitId(out, process), out, process);
+    }
+
+    /** Waits for the container to write its ID into out/id, and returns it. */
+    private static String awaitId(Path out, Process process) throws Exception {
         for (int tries = 0; !Files.exists(out.resolve("id")) && tries < 600; tries++) {
             assertTrue(process.isAlive(), "the container ended early");
             Thread.sleep(100);
         }
-        return new Running(Files.readString(out.resolve("id")).trim(), out, process);
+        return Files.readString(out.resolve("id")).trim();
     }
 
     @Test
@@ -138,6 +145,58 @@ class CommitIT extends ContainerTestBase {
             tiny.stopBackground();
             assertEquals(0, Mydocker.waitFor(new ProcessBuilder("umount", small.toString()).inheritIO().start()));
         }
+    }
+
+    @Test
+    void aContainerThatSwapsItsFilesForLinksToTheHostsCannotGetAHostFileIntoTheImage() throws Exception {
+        // Over and over, each swap at once (renameat2(2) with RENAME_EXCHANGE), the container
+        // swaps files and directories of its own for links to a host file and its directory:
+        // links that lead nowhere in the container, but that a commit which followed them on the
+        // host would take the host's file through.
+        String secret = "the host's secret " + UUID.randomUUID();
+        Path decoys = Files.createTempDirectory(host, "decoys");
+        Path decoy = Files.writeString(decoys.resolve("f"), secret);
+        PerlImage.write(root);
+        long renameat2 = System.getProperty("os.arch").equals("aarch64") ? 276 : 316;
+        String script = """
+                my ($decoy, $decoys, $length, $renameat2) = @ARGV;
+                mkdir "/r";
+                for my $i (0 .. 9) {
+                    mkdir "/r/dir$i";
+                    for my $name ("/r/file$i", "/r/dir$i/f") {
+                        open(my $file, ">", $name) or die "$name: $!";
+                        print $file "x" x $length; # as long as the secret: the header's size fits it
+                        close($file);
+                    }
+                    symlink($decoy, "/r/link$i") and symlink($decoys, "/r/dirlink$i") or die "symlink: $!";
+                }
+                open(my $hostname, "<", "/proc/sys/kernel/hostname") or die "hostname: $!";
+                my $name = <$hostname>;
+                open(my $id, ">", "/out/id.tmp") or die "id: $!";
+                print $id $name;
+                close($id);
+                rename("/out/id.tmp", "/out/id") or die "id: $!";
+                until (-e "/out/done") {
+                    for my $i (0 .. 9) {
+                        syscall($renameat2, -100, "/r/file$i", -100, "/r/link$i", 2) == 0
+                            and syscall($renameat2, -100, "/r/dir$i", -100, "/r/dirlink$i", 2) == 0
+                            or die "renameat2: $!";
+                    }
+                }
+                """;
+        Path out = Files.createTempDirectory(host, "out");
+        Process process = mydocker.background("run", "-v", out + ":/out", "perl", "/usr/bin/perl", "-e", script,
+                decoy.toString(), decoys.toString(), Integer.toString(secret.length()), Long.toString(renameat2));
+        Running box = new Running(awaitId(out, process), out, process);
+        int commits = 0;
+        for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end || commits < 3; commits++) {
+            Mydocker.Result commit = mydocker.run("commit", box.id(), "raced");
+            assertEquals(0, commit.exitCode(), commit.toString());
+            assertFalse(new String(Files.readAllBytes(root.resolve("images/raced.tar")), StandardCharsets.ISO_8859_1)
+                    .contains(secret), "the host's file is in the image, after " + commits + " commits without it");
+        }
+        assertEquals("", box.finish());
+        assertEquals(secret, Files.readString(decoy));
     }
 
     private static List<String> list(Path dir) throws IOException {
