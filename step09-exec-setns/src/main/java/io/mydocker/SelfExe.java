@@ -33,8 +33,8 @@ final class SelfExe {
 
     /** The helper of exec (Exec), which needs what init needs. */
     static List<String> execCommand() {
-        List<String> command = java("exec");
-        command.addAll(List.of("-cp", classpath(Exec.class, Native.class), Exec.class.getName()));
+        List<String> command = java("mydocker");
+        command.addAll(List.of("-cp", mydockerClasspath(Exec.class, Native.class), Exec.class.getName()));
         return command;
     }
 
@@ -44,15 +44,26 @@ final class SelfExe {
      * Jackson for the record, and Commons Compress, which Tar refers to.
      */
     static List<String> monitorCommand(Path root, String id) {
-        List<String> command = java("monitor");
+        List<String> command = java("mydocker");
         // It waits for most of its life: a small heap, and small thread stacks, keep it small.
-        command.addAll(List.of("-Xmx16m", "-Xss256k", "-cp", classpath(Monitor.class, Native.class,
+        command.addAll(List.of("-Xmx16m", "-Xss256k", "-cp", mydockerClasspath(Monitor.class, Native.class,
                 ObjectMapper.class, JsonFactory.class, JsonProperty.class, TarArchiveEntry.class),
                 Monitor.class.getName(), root.toString(), id));
         return command;
     }
 
-    /** The java command with the flags for a JVM of mydocker's own, init or monitor. */
+    /**
+     * The classpath of a JVM that runs mydocker's own code, as the monitor and exec's helper do:
+     * mydocker's, so that it can map mydocker's class-data archive, which the JVM takes only with
+     * the classpath it was written for. It holds most of what they load, and five monitors share
+     * its pages instead of each parsing the classes again. From target/classes, under exec:java,
+     * there is no archive: then where the given classes were loaded from.
+     */
+    private static String mydockerClasspath(Class<?>... types) {
+        return Files.isRegularFile(location(Init.class)) ? System.getProperty("java.class.path") : classpath(types);
+    }
+
+    /** The java command with the flags for a JVM of mydocker's own, and those of its archive. */
     private static List<String> java(String jvm) {
         Path classes = location(Init.class); // target/mydocker.jar, or target/classes under exec:java
         Path target = classes.getParent();
