@@ -26,7 +26,7 @@ train() {
         aot) record=-XX:AOTCacheOutput=$cds/$jvm.aot ;;
         # A dynamic archive (-XX:ArchiveClassesAtExit) would be one step too, but JDK 17 leaves
         # out of it every class compiled for Java 5 or older, and picocli's are: a static archive
-        # dumped from the class list keeps them.
+        # dumped from the class list keeps them, but for the few that the dump itself links.
         jsa) record=-XX:DumpLoadedClassList=$cds/$jvm.classlist ;;
     esac
     echo "training: $*"
