@@ -39,8 +39,13 @@ final class SelfExe {
     static List<String> monitorCommand(Path root, String id) {
         List<String> command = java("mydocker");
         // It waits for most of its life: a small heap, and small thread stacks, keep it small.
-        command.addAll(List.of("-Xmx16m", "-Xss256k", "-cp", mydockerClasspath(Monitor.class, Native.class,
-                ObjectMapper.class, JsonFactory.class, JsonProperty.class, TarArchiveEntry.class),
+        // And its class-data archive is mapped where the build wrote it, so that all monitors
+        // share its pages: JDK 17 and later map it at a random address by default, and must
+        // then rewrite its pointers, which makes each page a private copy. (That start is a
+        // little slower; a monitor starts once and waits long.)
+        command.addAll(List.of("-Xmx16m", "-Xss256k", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+                "-cp", mydockerClasspath(Monitor.class, Native.class, ObjectMapper.class, JsonFactory.class,
+                        JsonProperty.class, TarArchiveEntry.class),
                 Monitor.class.getName(), root.toString(), id));
         return command;
     }
