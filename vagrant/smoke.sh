@@ -64,7 +64,7 @@ cgroups_before=$(ls -d /sys/fs/cgroup/*/machine /sys/fs/cgroup/machine 2>/dev/nu
 # Stops the daemon of this pid file, and waits until it has gone.
 stop() {
     running "$1" || return 0
-    kill "$(cat "$1")"
+    kill "$(cat "$1")" 2>/dev/null
     for _ in $(seq 20); do
         running "$1" || return 0
         sleep 0.5
@@ -201,9 +201,9 @@ build_box() {
     # The mount, too, in a mount namespace of its own; the loop device is released at its end.
     unshare --mount sh -eu -c '
         loop=$(losetup --find --show disk.raw)
-        trap "umount ../mnt 2>/dev/null; losetup -d $loop" EXIT
-        mount "$loop" ../mnt
-        cd ../mnt
+        trap "cd /; umount $2/mnt 2>/dev/null; losetup -d $loop" EXIT
+        mount "$loop" "$2/mnt"
+        cd "$2/mnt"
         tar --numeric-owner -xpf ../box/root.tar
         kernel=$(cd boot && ls vmlinuz-*)
         initrd=$(cd boot && ls initrd.img-*)
@@ -219,7 +219,7 @@ build_box() {
         install -d -m 700 home/vagrant/.ssh
         cat "$1" > home/vagrant/.ssh/authorized_keys
         chroot . chown -R vagrant:vagrant /home/vagrant/.ssh
-    ' sh "$keys"
+    ' sh "$keys" "$work"
     rm root.tar
     qemu-img convert -O qcow2 disk.raw box.img
     rm disk.raw
