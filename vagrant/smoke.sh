@@ -44,7 +44,7 @@ if [ -e "$work" ]; then
     exit 1
 fi
 say "this needs about 3.5 GB in $(dirname "$work") ($(df -h --output=avail "$(dirname "$work")" | tail -n 1 | tr -d ' ') free)," \
-    "the Debian archive, and about 15 minutes under software emulation (less with KVM)"
+    "the Debian archive, and 15 to 20 minutes under software emulation (less with KVM)"
 
 # What was there before, so that the clean-up removes only what this test made.
 running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
