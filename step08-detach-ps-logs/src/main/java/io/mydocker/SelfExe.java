@@ -51,10 +51,9 @@ final class SelfExe {
     }
 
     /**
-     * The classpath of a JVM that runs mydocker's own code, as the monitor and exec's helper do:
-     * mydocker's, so that it can map mydocker's class-data archive, which the JVM takes only with
-     * the classpath it was written for. It holds most of what they load, and five monitors share
-     * its pages instead of each parsing the classes again. From target/classes, under exec:java,
+     * The monitor's classpath: mydocker's own, as the launcher gave it, so that the monitor can
+     * map mydocker's class-data archive, which holds most of what it loads: the JVM takes an
+     * archive only with the classpath it was written for. From target/classes, under exec:java,
      * there is no archive: then where the given classes were loaded from.
      */
     private static String mydockerClasspath(Class<?>... types) {
