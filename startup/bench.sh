@@ -156,7 +156,8 @@ tail -q -n +2 "$work"/*.csv | awk -F, -v rss="$rss" -v monitors="$monitors" -v j
             printf "  %-58s %-22s %s\n", "run against docker run", sprintf("%.1fx runc", run / runc), "no docker here"
         }
         old = ms["mydocker run (step05-aufs-overlay)"]
-        if (old && step != "step05-aufs-overlay") verdict("run, this step against step 05", sprintf("%.2fx", run / old), "1.10x", run <= 1.10 * old)
+        if (old && step != "step05-aufs-overlay")
+            verdict("run, this step against step 05", sprintf("%.2fx", run / old), "1.10x", run <= 1.10 * old)
         none = ms["mydocker ps (no container)"]; full = ms["mydocker ps (20 containers)"]
         if (none && full) verdict("ps with 20 containers against none", sprintf("%.2fx", full / none), "1.5x", full <= 1.5 * none)
         exec = ms["mydocker exec"]
