@@ -106,9 +106,20 @@ abstract class Cgroup implements AutoCloseable {
      * refuses a cgroup that has processes (EBUSY).
      */
     private static void awaitNoProcesses(Path dir) {
-        Path processes = dir.resolve("cgroup.procs");
-        for (int tries = 0; tries < 100 && Files.exists(processes) && !read(processes).isEmpty(); tries++) {
+        for (int tries = 0; tries < 100 && !processes(dir).isEmpty(); tries++) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /**
+     * The processes in the cgroup dir, or none where it is gone: the monitor and `rm -f` may
+     * both remove it at once, and a cgroup removed while it is read answers ENOENT, or ENODEV.
+     */
+    private static String processes(Path dir) {
+        try {
+            return Files.readString(dir.resolve("cgroup.procs")).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 
