@@ -46,12 +46,13 @@ final class Container {
                 if (InitChannel.sendCommandAndAwaitReady(channel[0], message, stdio::attach)) {
                     cgroup.add(pid);
                 }
+                InitChannel.go(channel[0]); // init's cue to exec the command
             } catch (RuntimeException e) {
                 signals.exited();
                 kill(pid);
                 throw e;
             } finally {
-                LibC.close(channel[0]); // init's cue to exec the command
+                LibC.close(channel[0]);
             }
             awaitExit(pid);
             signals.exited();

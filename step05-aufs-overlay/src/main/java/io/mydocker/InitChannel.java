@@ -12,14 +12,17 @@ import java.util.function.IntConsumer;
  * The channel between mydocker and init, which init finds on fd 3 as in the book. It is a
  * socket pair, so it works both ways: mydocker sends the command (its length, then the
  * arguments separated by NUL bytes); init prepares the container and answers "ready"; mydocker
- * puts init into the container's cgroup and closes the channel, which is init's cue to exec the
- * command. That way the init JVM's own memory is never charged to the container. With -t, the
- * "ready" carries the master of the container's terminal: a unix socket can pass an open fd from
- * one process to another (SCM_RIGHTS in unix(7)), as runc's console socket does.
+ * puts init into the container's cgroup and answers "go", init's cue to exec the command. That way
+ * the init JVM's own memory is never charged to the container. A channel that ends without "go"
+ * means that mydocker was killed: init then ends, rather than start a container that no one
+ * watches. With -t, the "ready" carries the master of the container's terminal: a unix socket can
+ * pass an open fd from one process to another (SCM_RIGHTS in unix(7)), as runc's console socket
+ * does.
  */
 final class InitChannel {
     static final int FD = 3;
     private static final byte READY = 'r';
+    private static final byte GO = 'g';
     /** More than any command line: the kernel takes at most a few MB of arguments (execve(2)). */
     private static final int MAX_LENGTH = 16 << 20;
     /** Passed to signalReadyAndAwaitGo without -t. */
@@ -88,7 +91,7 @@ final class InitChannel {
 
     /**
      * init's side: tell mydocker we are ready, passing it the fd terminal along (or NO_TERMINAL),
-     * then wait until it closes the channel.
+     * then wait for its "go".
      */
     // tag::ready[]
     static void signalReadyAndAwaitGo(int fd, int terminal) {
@@ -104,9 +107,7 @@ final class InitChannel {
             ready.setInt(CONTROL + CMSG_DATA, terminal);
         }
         LibC.restartOnEintr(() -> LibC.sendmsg(fd, ready, 0));
-        while (read(fd, new byte[1]) > 0) {
-            // mydocker sends nothing more: end-of-file is the signal.
-        }
+        awaitGo(fd);
     }
     // end::ready[]
 
@@ -126,6 +127,39 @@ final class InitChannel {
         message.setLong(CONTROL_LENGTH, CMSG_SPACE);
         return message;
     }
+
+    /**
+     * mydocker's side, once it has done all it does before the command runs: init may exec it.
+     * If init has died meanwhile (EPIPE), its exit status tells why.
+     */
+    // tag::go[]
+    static void go(int fd) {
+        try {
+            writeAll(fd, new byte[] {GO});
+        } catch (LastErrorException e) {
+            // init is gone
+        }
+    }
+
+    /**
+     * Only "go" starts the command. The channel ends without it (or is reset, with "ready"
+     * unread) when mydocker was killed (SIGKILL) before it was done: it may not have recorded
+     * the container, nor put init into its cgroup.
+     */
+    private static void awaitGo(int fd) {
+        byte[] go = new byte[1];
+        boolean given;
+        try {
+            given = read(fd, go) == 1 && go[0] == GO;
+        } catch (LastErrorException e) {
+            given = false;
+        }
+        if (!given) {
+            throw new MydockerException("init: mydocker ended before the container could start;"
+                    + " its command does not run");
+        }
+    }
+    // end::go[]
 
     private static void writeAll(int fd, byte[] bytes) {
         LibC.writeAll(fd, bytes, bytes.length);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The handshake between mydocker and init, both ends in this JVM: init may exec the command
- * only once mydocker has put it into the cgroup and closed the channel.
+ * only once mydocker has put it into the cgroup and said "go"; never if mydocker ends first.
  */
 class InitChannelTest {
     private final int[] channel = new int[2];
@@ -39,22 +40,44 @@ class InitChannelTest {
     }
 
     @Test
-    void initWaitsUntilMydockerClosesTheChannel() throws Exception {
+    void initWaitsForMydockersGo() throws Exception {
         AtomicReference<List<String>> received = new AtomicReference<>();
+        AtomicBoolean gone = new AtomicBoolean();
         Thread initSide = new Thread(() -> {
             received.set(InitChannel.readCommand(init));
             InitChannel.signalReadyAndAwaitGo(init, InitChannel.NO_TERMINAL);
+            gone.set(true);
         });
         initSide.start();
         assertTrue(InitChannel.sendCommandAndAwaitReady(parent, List.of("/bin/echo", "a b", ""), fd -> { }), "init says ready");
         assertEquals(List.of("/bin/echo", "a b", ""), received.get());
         // Here mydocker puts init into the cgroup: however long that takes, init must not go on.
         initSide.join(500);
-        assertTrue(initSide.isAlive(), "init went on while mydocker still held the channel open");
-        LibC.close(parent);
+        assertTrue(initSide.isAlive(), "init went on before mydocker's go");
+        InitChannel.go(parent);
+        initSide.join(5000);
+        assertTrue(gone.get(), "init did not go on at mydocker's go");
+    }
+
+    @Test
+    void initEndsIfMydockerEndsBeforeItsGo() throws Exception {
+        AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        Thread initSide = new Thread(() -> {
+            InitChannel.readCommand(init);
+            try {
+                InitChannel.signalReadyAndAwaitGo(init, InitChannel.NO_TERMINAL);
+            } catch (RuntimeException e) {
+                failure.set(e);
+            }
+        });
+        initSide.start();
+        assertTrue(InitChannel.sendCommandAndAwaitReady(parent, List.of("/bin/echo", "a b", ""), fd -> { }));
+        LibC.close(parent); // as when mydocker is killed: the kernel closes its end
         parent = -1;
         initSide.join(5000);
-        assertFalse(initSide.isAlive(), "init did not go on once mydocker closed the channel");
+        assertTrue(failure.get() instanceof MydockerException, "init must not start the command: " + failure.get());
+        assertTrue(failure.get().getMessage().contains("mydocker ended before the container could start"),
+                failure.get().getMessage());
     }
 
     @Test
@@ -81,6 +104,7 @@ class InitChannelTest {
         initSide.start();
         int[] received = {-1};
         assertTrue(InitChannel.sendCommandAndAwaitReady(parent, List.of("sh"), fd -> received[0] = fd));
+        InitChannel.go(parent);
         LibC.close(parent);
         parent = -1;
         initSide.join(5000);

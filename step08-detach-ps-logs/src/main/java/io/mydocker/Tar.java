@@ -7,10 +7,13 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -35,16 +38,42 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * an earlier entry made; and none may fill the disk.
  */
 final class Tar {
+    /** The lock file of the unpacks into a directory (see extract). */
+    static final String LOCK = ".lock";
+
     private Tar() {
     }
 
     /**
-     * Unpacks tar into dir, which must not exist yet. It unpacks into a temporary directory next
-     * to dir and renames that at the end, so a refused tar leaves nothing, and of two mydockers
-     * that unpack at once, one wins and the other uses its result.
+     * Unpacks tar into dir, unless dir exists. It unpacks into a temporary directory next to dir
+     * and renames that at the end, so a refused tar leaves nothing, and no one sees half an image.
+     * Unpacks take turns through a lock file next to dir, LOCK: of two mydockers that unpack at
+     * once, the second waits and then uses the first's result; and a temporary directory found
+     * while holding the lock is what an unpack that was killed left behind, to be deleted.
      */
     // tag::extract[]
     static void extract(Path tar, Path dir) {
+        Path lockFile = dir.resolveSibling(LOCK);
+        try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock held = lock.lock()) {
+            if (!Files.isDirectory(dir)) {
+                deleteTemporaries(dir);
+                unpackAndRename(tar, dir);
+            }
+        } catch (IOException e) {
+            throw new MydockerException("cannot lock " + lockFile + ": " + e.getMessage());
+        }
+    }
+
+    /** Deletes the temporary directories of dir's unpacks: .NAME-RANDOM, next to dir NAME. */
+    private static void deleteTemporaries(Path dir) throws IOException {
+        try (Stream<Path> siblings = Files.list(dir.getParent())) {
+            siblings.filter(sibling -> sibling.getFileName().toString().startsWith("." + dir.getFileName() + "-"))
+                    .forEach(Tar::deleteTree);
+        }
+    }
+
+    private static void unpackAndRename(Path tar, Path dir) {
         Path tmp;
         try {
             tmp = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + "-",
@@ -66,10 +95,7 @@ final class Tar {
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             deleteTree(tmp);
-            if (!Files.isDirectory(dir)) {
-                throw new MydockerException("cannot unpack the image " + tar + " into " + dir + ": " + e.getMessage());
-            }
-            // else another mydocker unpacked the same image at the same time: use its result
+            throw new MydockerException("cannot unpack the image " + tar + " into " + dir + ": " + e.getMessage());
         }
     }
 

@@ -57,12 +57,13 @@ final class Container {
                     cgroup.add(pid);
                 }
                 Containers.save(root, running);
+                InitChannel.go(channel[0]); // init's cue to exec the command
             } catch (RuntimeException e) {
                 signals.exited();
                 kill(pid);
                 throw e;
             } finally {
-                LibC.close(channel[0]); // init's cue to exec the command
+                LibC.close(channel[0]);
             }
             started.run();
             awaitExit(pid);

@@ -85,8 +85,9 @@ final class ExecCommand implements Callable<Integer> {
                 if (InitChannel.sendCommandAndAwaitReady(channel[0], message, stdio::attach)) {
                     Cgroup.join(Cgroup.ROOT, record.id(), pid);
                 }
+                InitChannel.go(channel[0]); // the helper's cue to start the command
             } finally {
-                LibC.close(channel[0]); // the helper's cue to start the command
+                LibC.close(channel[0]);
             }
             Container.awaitExit(pid);
             signals.exited();
