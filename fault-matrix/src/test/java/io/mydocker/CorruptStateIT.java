@@ -91,7 +91,7 @@ class CorruptStateIT extends FaultCase {
         assertTrue(byName.err().contains("damaged"), "points to the damaged record: " + byName);
         Mydocker.Result inUse = mydocker.run("network", "rm", "fm0");
         assertEquals(125, inUse.exitCode(), inUse.toString());
-        assertTrue(inUse.err().contains("in use by the container " + id), inUse.toString());
+        assertTrue(inUse.err().contains("in use by the containers healthy, " + id), inUse.toString());
 
         // The healthy one, on the same network: inspected, logged, stopped, removed, its lease released.
         assertEquals(0, mydocker.run("inspect", "healthy").exitCode());

@@ -68,7 +68,7 @@ final class Tar {
 
     private static void unpack(Path tar, Path dir) throws IOException {
         if (!endsInZeros(tar)) {
-            throw new IOException("it does not end in the two blocks of zeros that end a tar (tar(5)): it is cut short");
+            throw new IOException("it lacks the two zero blocks that end every tar (tar(5)): it is cut short");
         }
         try (InputStream file = Files.newInputStream(tar);
                 TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(file))) {

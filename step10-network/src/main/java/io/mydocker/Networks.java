@@ -70,7 +70,7 @@ final class Networks implements AutoCloseable {
             return JSON.readValue(file.toFile(), Network.class);
         } catch (IOException e) {
             throw new MydockerException("cannot read the network " + name + " from " + file + ": "
-                    + Containers.firstLine(e) + "; if it is damaged, remove the network with mydocker network rm " + name);
+                    + Containers.firstLine(e) + "; if it is damaged, remove it with mydocker network rm " + name);
         }
     }
 
@@ -107,7 +107,7 @@ final class Networks implements AutoCloseable {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.sorted().toList()) {
                 String name = file.getFileName().toString();
-                if (name.endsWith(".json") && !name.startsWith(".")) {
+                if (name.endsWith(".json")) {
                     name = name.substring(0, name.length() - ".json".length());
                     try {
                         networks.add(find(name));
