@@ -3,6 +3,7 @@ package io.mydocker;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +78,7 @@ final class Tar {
         } catch (IOException e) {
             deleteTree(tmp);
             throw new MydockerException("cannot unpack the image " + tar + ": " + e.getMessage()
-                    + "; is it a tar, as docker export writes?");
+                    + "; is it a tar, as docker export writes, and whole? If not, replace it, or delete it");
         } catch (RuntimeException e) {
             deleteTree(tmp);
             throw e;
@@ -90,6 +92,9 @@ final class Tar {
     }
 
     private static void unpack(Path tar, Path dir) throws IOException {
+        if (!endsInZeros(tar)) {
+            throw new IOException("it lacks the two zero blocks that end every tar (tar(5)): it is cut short");
+        }
         try (InputStream file = Files.newInputStream(tar);
                 TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(file))) {
             int entries = 0;
@@ -118,6 +123,24 @@ final class Tar {
         }
     }
     // end::extract[]
+
+    /**
+     * Whether the file ends in two blocks of 512 zero bytes, as every tar does (tar(5)). A tar cut
+     * short between two entries would pass for a whole, smaller one: half an image.
+     */
+    private static boolean endsInZeros(Path tar) throws IOException {
+        try (FileChannel file = FileChannel.open(tar)) {
+            ByteBuffer end = ByteBuffer.allocate(2 * 512);
+            if (file.size() < end.capacity()) {
+                return false;
+            }
+            file.position(file.size() - end.capacity());
+            while (end.hasRemaining() && file.read(end) > 0) {
+                // read on: a read may return less
+            }
+            return Arrays.equals(end.array(), new byte[end.capacity()]);
+        }
+    }
 
     /** Writes one entry under dir, and returns its path; null if it was skipped. */
     // tag::write[]

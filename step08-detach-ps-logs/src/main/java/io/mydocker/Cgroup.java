@@ -1,8 +1,11 @@
 package io.mydocker;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A control group (cgroups(7)) that holds one container and enforces its Resources. It is made
@@ -37,6 +40,25 @@ abstract class Cgroup implements AutoCloseable {
                 removeDirectory(root.resolve(controller).resolve(PARENT).resolve(name));
             }
         }
+    }
+
+    /**
+     * Kills every process in the cgroup name, and waits until they have ended: for rm -f of a
+     * container whose record, with its PID, is damaged. Killing a container's PID 1 ends the rest.
+     */
+    static void kill(Path root, String name) {
+        Path dir = Files.exists(root.resolve("cgroup.controllers")) ? root.resolve(PARENT).resolve(name)
+                : root.resolve(CgroupV1.CONTROLLERS.get(0)).resolve(PARENT).resolve(name);
+        for (String pid : processes(dir).split("\\s+")) {
+            if (!pid.isEmpty()) {
+                try {
+                    LibC.kill(Integer.parseInt(pid), LibC.SIGKILL);
+                } catch (LastErrorException e) {
+                    // it ended meanwhile
+                }
+            }
+        }
+        awaitNoProcesses(dir);
     }
 
     /** Moves a process, with all its threads, into the cgroup. */
@@ -80,6 +102,28 @@ abstract class Cgroup implements AutoCloseable {
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             System.err.println("mydocker: warning: cannot remove the cgroup " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Waits five seconds at most until no process is left in the cgroup dir: a killed process
+     * takes a moment to end.
+     */
+    private static void awaitNoProcesses(Path dir) {
+        for (int tries = 0; tries < 100 && !processes(dir).isEmpty(); tries++) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /**
+     * The processes in the cgroup dir, or none where it is gone: the monitor and `rm -f` may
+     * both remove it at once, and a cgroup removed while it is read answers ENOENT, or ENODEV.
+     */
+    private static String processes(Path dir) {
+        try {
+            return Files.readString(dir.resolve("cgroup.procs")).trim();
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -12,8 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -65,7 +68,9 @@ final class Containers {
     // tag::create[]
     static ContainerRecord create(Path root, ContainerRecord record) {
         return locked(root, () -> {
-            Set<String> taken = list(root).stream().map(ContainerRecord::name).collect(Collectors.toSet());
+            // A damaged record's name cannot be read: it takes none.
+            Set<String> taken = list(root, (id, damage) -> { }).stream().map(ContainerRecord::name)
+                    .collect(Collectors.toSet());
             String name = record.name() != null ? record.name() : generatedName(taken);
             if (taken.contains(name)) {
                 throw new MydockerException("the name '" + name + "' is taken by another container;"
@@ -77,7 +82,13 @@ final class Containers {
             } catch (IOException e) {
                 throw new MydockerException("cannot create " + dir(root, record.id()) + ": " + e.getMessage());
             }
-            write(root, named);
+            try {
+                write(root, named);
+            } catch (MydockerException e) {
+                // The disk is full, say: no directory without a record may stay, which no command lists.
+                Tar.deleteTree(dir(root, record.id()));
+                throw e;
+            }
             return named;
         });
     }
@@ -113,6 +124,11 @@ final class Containers {
             JSON.writeValue(tmp.toFile(), record);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // half written: the disk is full, say
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new MydockerException("cannot write the record " + file + ": " + e.getMessage());
         }
     }
@@ -126,7 +142,10 @@ final class Containers {
         return record;
     }
 
-    /** The container's record, or null if rm has removed the container, maybe just now. */
+    /**
+     * The container's record, or null if rm has removed the container, maybe just now. A record
+     * that cannot be read, cut short by a crash, say, is an error that names it and the way out.
+     */
     static ContainerRecord loadIfThere(Path root, String id) {
         Path file = dir(root, id).resolve(RECORD);
         try {
@@ -134,19 +153,32 @@ final class Containers {
         } catch (FileNotFoundException e) {
             return null;
         } catch (IOException e) {
-            throw new MydockerException("cannot read the record " + file + ": " + e.getMessage()
-                    + "; remove the container's directory " + dir(root, id) + " if it is damaged");
+            throw new MydockerException("cannot read the record " + file + " of container " + id + ": "
+                    + firstLine(e) + "; if it is damaged, remove the container with mydocker rm -f " + id);
         }
     }
 
-    /** Every container's record, the oldest first. */
-    static List<ContainerRecord> list(Path root) {
+    /** An exception's message on one line: Jackson's goes on with where in the file, on lines of its own. */
+    static String firstLine(Exception e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+
+    /**
+     * Every container's record, the oldest first. A record that cannot be read stops no one:
+     * damaged is told its container's ID and the error, and the others are listed.
+     */
+    static List<ContainerRecord> list(Path root, BiConsumer<String, MydockerException> damaged) {
         List<ContainerRecord> records = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root.resolve(Container.CONTAINERS))) {
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {
-                ContainerRecord record = loadIfThere(root, dir.getFileName().toString());
-                if (record != null) {
-                    records.add(record);
+                String id = dir.getFileName().toString();
+                try {
+                    ContainerRecord record = loadIfThere(root, id);
+                    if (record != null) {
+                        records.add(record);
+                    }
+                } catch (MydockerException e) {
+                    damaged.accept(id, e);
                 }
             }
         } catch (IOException e) {
@@ -162,7 +194,8 @@ final class Containers {
      */
     // tag::find[]
     static ContainerRecord find(Path root, String reference) {
-        List<ContainerRecord> all = list(root);
+        Map<String, MydockerException> damaged = new HashMap<>();
+        List<ContainerRecord> all = list(root, damaged::put);
         for (ContainerRecord record : all) {
             if (record.name().equals(reference) || record.id().equals(reference)) {
                 return record;
@@ -176,11 +209,23 @@ final class Containers {
                     + "; give more of it");
         }
         if (matches.isEmpty()) {
-            throw new MydockerException("no such container '" + reference + "'; mydocker ps -a lists them");
+            // A container whose record is damaged has no name to find it by, only its whole ID.
+            if (damaged.containsKey(reference)) {
+                throw damaged.get(reference);
+            }
+            throw new MydockerException("no such container '" + reference + "'; mydocker ps -a lists them"
+                    + (damaged.isEmpty() ? "" : ", and the containers whose record is damaged"));
         }
         return matches.get(0);
     }
     // end::find[]
+
+    /** Whether id is the ID of a container whose record cannot be read. */
+    static boolean isDamaged(Path root, String id) {
+        Map<String, MydockerException> damaged = new HashMap<>();
+        list(root, damaged::put);
+        return damaged.containsKey(id);
+    }
 
     /** Deletes the container's directory: its record, its log, its layer. */
     static void remove(Path root, String id) {

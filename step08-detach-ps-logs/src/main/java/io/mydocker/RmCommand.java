@@ -25,6 +25,14 @@ final class RmCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path root = main.stateRoot("rm");
         for (String container : containers) {
+            if (force && Containers.isDamaged(root, container)) {
+                // Its record cannot tell whether it runs: its cgroup, named by its ID, holds what does.
+                Cgroup.kill(Cgroup.ROOT, container);
+                Container.release(root, container);
+                Containers.remove(root, container);
+                System.out.println(container);
+                continue;
+            }
             ContainerRecord record = Containers.find(root, container);
             if (record.isRunning() || record.hasMonitor()) {
                 if (!force) {

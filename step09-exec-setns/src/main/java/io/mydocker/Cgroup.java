@@ -1,5 +1,6 @@
 package io.mydocker;
 
+import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +40,25 @@ abstract class Cgroup implements AutoCloseable {
                 removeDirectory(root.resolve(controller).resolve(PARENT).resolve(name));
             }
         }
+    }
+
+    /**
+     * Kills every process in the cgroup name, and waits until they have ended: for rm -f of a
+     * container whose record, with its PID, is damaged. Killing a container's PID 1 ends the rest.
+     */
+    static void kill(Path root, String name) {
+        Path dir = Files.exists(root.resolve("cgroup.controllers")) ? root.resolve(PARENT).resolve(name)
+                : root.resolve(CgroupV1.CONTROLLERS.get(0)).resolve(PARENT).resolve(name);
+        for (String pid : processes(dir).split("\\s+")) {
+            if (!pid.isEmpty()) {
+                try {
+                    LibC.kill(Integer.parseInt(pid), LibC.SIGKILL);
+                } catch (LastErrorException e) {
+                    // it ended meanwhile
+                }
+            }
+        }
+        awaitNoProcesses(dir);
     }
 
     /** Moves the process pid into the cgroup name, which a container's monitor made: for exec. */

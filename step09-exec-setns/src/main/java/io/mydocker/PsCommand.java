@@ -27,7 +27,8 @@ final class PsCommand implements Callable<Integer> {
         Path root = main.stateRoot("ps");
         List<List<String>> rows = new ArrayList<>(List.of(List.of("CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
                 "STATUS", "NAMES")));
-        for (ContainerRecord record : Containers.list(root)) {
+        List<String> damaged = new ArrayList<>();
+        for (ContainerRecord record : Containers.list(root, (id, damage) -> damaged.add(damage.getMessage()))) {
             if (!all && !record.isRunning()) {
                 continue;
             }
@@ -41,7 +42,9 @@ final class PsCommand implements Callable<Integer> {
         if (!quiet) {
             System.out.print(HumanFormat.table(rows));
         }
-        return 0;
+        // A damaged record is no row: ps names it, and fails, so that no script takes the list for whole.
+        damaged.forEach(problem -> System.err.println("mydocker: " + problem));
+        return damaged.isEmpty() ? 0 : MydockerException.OWN_ERROR;
     }
 
     // tag::status[]

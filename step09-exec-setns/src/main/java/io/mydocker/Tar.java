@@ -7,6 +7,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ final class Tar {
         } catch (IOException e) {
             deleteTree(tmp);
             throw new MydockerException("cannot unpack the image " + tar + ": " + e.getMessage()
-                    + "; is it a tar, as docker export writes?");
+                    + "; is it a tar, as docker export writes, and whole? If not, replace it, or delete it");
         } catch (RuntimeException e) {
             deleteTree(tmp);
             throw e;
@@ -100,6 +101,9 @@ final class Tar {
     }
 
     private static void unpack(Path tar, Path dir) throws IOException {
+        if (!endsInZeros(tar)) {
+            throw new IOException("it lacks the two zero blocks that end every tar (tar(5)): it is cut short");
+        }
         try (InputStream file = Files.newInputStream(tar);
                 TarArchiveInputStream in = new TarArchiveInputStream(new BufferedInputStream(file))) {
             int entries = 0;
@@ -128,6 +132,24 @@ final class Tar {
         }
     }
     // end::extract[]
+
+    /**
+     * Whether the file ends in two blocks of 512 zero bytes, as every tar does (tar(5)). A tar cut
+     * short between two entries would pass for a whole, smaller one: half an image.
+     */
+    private static boolean endsInZeros(Path tar) throws IOException {
+        try (FileChannel file = FileChannel.open(tar)) {
+            ByteBuffer end = ByteBuffer.allocate(2 * 512);
+            if (file.size() < end.capacity()) {
+                return false;
+            }
+            file.position(file.size() - end.capacity());
+            while (end.hasRemaining() && file.read(end) > 0) {
+                // read on: a read may return less
+            }
+            return Arrays.equals(end.array(), new byte[end.capacity()]);
+        }
+    }
 
     /** Writes one entry under dir, and returns its path; null if it was skipped. */
     // tag::write[]

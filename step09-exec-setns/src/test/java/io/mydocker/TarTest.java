@@ -323,6 +323,15 @@ class TarTest {
     }
 
     @Test
+    void aTarCutShortBetweenEntriesIsRefused() throws IOException {
+        // Cut where the second entry's header begins: what is left would read as a whole tar of one file.
+        Path whole = tar(Entry.file("first", "x".repeat(100)), Entry.file("second", "y"));
+        Path cut = tmp.resolve("cut.tar");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(whole), 2 * 512));
+        assertRefused("cut short", cut);
+    }
+
+    @Test
     void anEmptyTarIsRefused() throws IOException {
         assertRefused("no files", tar());
     }

@@ -214,7 +214,12 @@ final class Endpoint implements AutoCloseable {
     static void releaseStale(Path root, Networks networks) {
         for (Network network : networks.all()) {
             for (String container : List.copyOf(network.leases().keySet())) {
-                ContainerRecord record = Containers.loadIfThere(root, container);
+                ContainerRecord record;
+                try {
+                    record = Containers.loadIfThere(root, container);
+                } catch (MydockerException damaged) {
+                    continue; // whether it runs, its record cannot tell: rm -f finds out, and releases the lease
+                }
                 if (!network.leases().get(container).owner().alive() && (record == null || !record.isRunning())) {
                     release(networks, network, container);
                 }

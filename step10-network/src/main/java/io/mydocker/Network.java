@@ -223,13 +223,22 @@ record Network(String name, String driver, Subnet subnet, Map<String, Lease> lea
     static void remove(Path root, String name) {
         checkName(name);
         try (Networks networks = Networks.lock(root)) {
+            if (networks.isDamaged(name)) {
+                removeDamaged(networks, name);
+                return;
+            }
             networks.get(name);
             Endpoint.releaseStale(root, networks);
             Network network = networks.get(name);
             if (!network.leases.isEmpty()) {
                 List<String> containers = new ArrayList<>();
                 for (String id : network.leases.keySet()) {
-                    ContainerRecord record = Containers.loadIfThere(root, id);
+                    ContainerRecord record;
+                    try {
+                        record = Containers.loadIfThere(root, id);
+                    } catch (MydockerException damaged) {
+                        record = null; // its ID names it
+                    }
                     containers.add(record == null ? id : record.name());
                 }
                 throw new MydockerException("the network " + name + " is in use by the container"
@@ -241,6 +250,25 @@ record Network(String name, String driver, Subnet subnet, Map<String, Lease> lea
         }
     }
     // end::remove[]
+
+    /**
+     * `network rm` of a network whose file cannot be read: the bridge is named after the network,
+     * and the host's route to it gives the subnet, so the network's rules go too. The leases are
+     * lost with the file: the rules of the ports its containers published stay.
+     */
+    private static void removeDamaged(Networks networks, String name) {
+        for (Map.Entry<Subnet, String> route : routes().entrySet()) {
+            if (route.getValue().equals(name)) {
+                new Network(name, BRIDGE, route.getKey(), Map.of()).destroy();
+            }
+        }
+        if (Netlink.exists(name)) {
+            try (Netlink netlink = Netlink.open()) {
+                netlink.deleteLink(name);
+            }
+        }
+        networks.delete(name);
+    }
 
     /**
      * Deletes the rules and the bridge (which takes its address and route_localnet along); twice

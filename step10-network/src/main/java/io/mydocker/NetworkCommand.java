@@ -1,6 +1,8 @@
 package io.mydocker;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,14 +71,17 @@ final class NetworkCommand implements Runnable {
 
         @Override
         public Integer call() {
+            List<String> damaged = new ArrayList<>();
             try (Networks networks = Networks.lock(network.root())) {
                 System.out.printf(COLUMNS, "NAME", "SUBNET", "GATEWAY", "DRIVER");
-                for (Network each : networks.all()) {
+                for (Network each : networks.all((name, damage) -> damaged.add(damage.getMessage()))) {
                     System.out.printf(COLUMNS, each.name(), each.subnet(), Subnet.toString(each.subnet().gateway()),
                             each.driver());
                 }
             }
-            return 0;
+            // As ps does: a damaged file is no row, but named, and the list is not whole.
+            damaged.forEach(problem -> System.err.println("mydocker: " + problem));
+            return damaged.isEmpty() ? 0 : MydockerException.OWN_ERROR;
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
 /**
@@ -68,7 +69,18 @@ final class Networks implements AutoCloseable {
         try {
             return JSON.readValue(file.toFile(), Network.class);
         } catch (IOException e) {
-            throw new MydockerException("cannot read the network " + name + " from " + file + ": " + e.getMessage());
+            throw new MydockerException("cannot read the network " + name + " from " + file + ": "
+                    + Containers.firstLine(e) + "; if it is damaged, remove it with mydocker network rm " + name);
+        }
+    }
+
+    /** Whether the file of the network called name is there but cannot be read. */
+    boolean isDamaged(String name) {
+        try {
+            find(name);
+            return false;
+        } catch (MydockerException e) {
+            return true;
         }
     }
 
@@ -84,14 +96,24 @@ final class Networks implements AutoCloseable {
         return network;
     }
 
-    /** Every network, by name. */
+    /** Every network that can be read, by name: a damaged file stops no other network. */
     List<Network> all() {
+        return all((name, damage) -> { });
+    }
+
+    /** Every network, by name; damaged is told the name and the error of each file that cannot be read. */
+    List<Network> all(BiConsumer<String, MydockerException> damaged) {
         List<Network> networks = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.sorted().toList()) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(".json")) {
-                    networks.add(find(name.substring(0, name.length() - ".json".length())));
+                    name = name.substring(0, name.length() - ".json".length());
+                    try {
+                        networks.add(find(name));
+                    } catch (MydockerException e) {
+                        damaged.accept(name, e);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -111,6 +133,11 @@ final class Networks implements AutoCloseable {
             JSON.writeValue(tmp.toFile(), network);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp); // half written: the disk is full, say
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw new MydockerException("cannot write the network " + network.name() + " to " + file + ": "
                     + e.getMessage());
         }
