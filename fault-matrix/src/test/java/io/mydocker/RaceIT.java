@@ -90,7 +90,7 @@ class RaceIT extends FaultCase {
      * and the run fails cleanly. Never a container that runs on a deleted network.
      */
     @ParameterizedTest
-    @ValueSource(ints = {0, 300, 600, 900, 1500})
+    @ValueSource(ints = {0, 500, 1000, 1500})
     void networkRmDuringRunNet(int delayMillis) throws Exception {
         assertSuccess("", mydocker.run("network", "create", "--subnet", SUBNET, NET));
         Process run = mydocker.background("run", "-d", "--name", "x", "--net", NET, "busybox", "sleep", "600");
