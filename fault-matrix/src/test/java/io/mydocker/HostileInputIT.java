@@ -135,11 +135,15 @@ class HostileInputIT extends FaultCase {
         assertEquals(1, mydocker.run("ps", "-q").out().lines().count(), "the container runs on");
     }
 
-    /** -v with a path that is empty, relative, has '..', a newline, bytes not UTF-8, or is too long. */
+    /**
+     * -v with a path that is empty, relative, climbs out of the container's root with '..', has a
+     * newline or bytes not UTF-8, or is too long. (Other '..' are normalized away, as docker
+     * does: VolumeTest.)
+     */
     @Test
     void aBadVolumeIsRefusedAndMakesNoDirectory() throws IOException {
         for (String spec : List.of("", ":", "::", ":/data", "HOST/new:", "rel:/data", "HOST/new:rel", "HOST/new:/data:",
-                "HOST/decoy/../new:/data", "HOST/new:/data/../x", "HOST/new\nline:/data", "HOST/new:/da\nta",
+                "HOST/new:/data/../..", "HOST/new\nline:/data", "HOST/new:/da\nta",
                 "HOST/new" + RAW + ":/data", "HOST/new/LONGNAME:/data", "HOST/LONGPATH:/data")) {
             String volume = spec.replace("HOST", host.toString()).replace("LONGNAME", "a".repeat(300))
                     .replace("LONGPATH", "a/".repeat(2500));
