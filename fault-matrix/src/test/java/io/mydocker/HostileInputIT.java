@@ -123,7 +123,7 @@ class HostileInputIT extends FaultCase {
     void aBadContainerReferenceFindsNone() throws IOException {
         assertEquals(0, mydocker.run("run", "-d", "--name", "c", "busybox", "sleep", "600").exitCode());
         for (String command : List.of("rm -f", "stop", "logs", "inspect", "exec")) {
-            for (String reference : List.of("", "../decoy", host + "/decoy", "x\ny", "a".repeat(300), "bad" + RAW)) {
+            for (String reference : List.of("", "../decoy", "x\ny", "bad" + RAW)) {
                 List<String> args = new ArrayList<>(List.of(command.split(" ")));
                 args.add(reference);
                 if (command.equals("exec")) {

@@ -97,6 +97,8 @@ class RaceIT extends FaultCase {
         Thread.sleep(delayMillis);
         Mydocker.Result networkRm = mydocker.run("network", "rm", NET);
         Mydocker.Result ran = result(run);
+        System.out.println("network rm " + delayMillis + " ms after run --net: "
+                + (networkRm.exitCode() == 0 ? "network rm" : "the run") + " won");
         if (networkRm.exitCode() == 0) {
             CliIT.assertOneLineError(125, "no such network '" + NET + "'", ran);
             assertEquals(List.of(), ps("-aq"), "the failed run left no record");
