@@ -28,7 +28,8 @@ final class MydockerException extends RuntimeException {
     // tag::report[]
     static int report(Exception e) {
         if (e instanceof MydockerException m) {
-            System.err.println("mydocker: " + m.getMessage());
+            // One line, even where the message quotes a name with a newline in it.
+            System.err.println("mydocker: " + m.getMessage().replace("\n", "\\n").replace("\r", "\\r"));
             return m.exitCode;
         }
         if (debug()) {

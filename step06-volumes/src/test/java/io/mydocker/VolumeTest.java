@@ -48,6 +48,10 @@ class VolumeTest {
         assertRefused("'rx' is neither ro nor rw", tmp + "/data:/data:rx");
         assertRefused("container's root", tmp + "/data:/");
         assertRefused("container's root", tmp + "/data:/x/..");
+        assertRefused("a control character, such as a newline", tmp + "/da\nta:/data");
+        assertRefused("bytes that are not UTF-8", tmp + "/da\uFFFDta:/data");
+        assertRefused("a path is too long", tmp + "/" + "a".repeat(256) + ":/data");
+        assertRefused("a path is too long", tmp + "/data:" + "/a".repeat(2048));
         assertRefused("another volume is at /data", tmp + "/a:/data", tmp + "/b:/data/");
     }
 

@@ -125,6 +125,11 @@ final class Image {
             throw new MydockerException("invalid image name '" + name
                     + "': use lower-case letters, digits, '_', '.' and '-', e.g. busybox");
         }
+        // commit writes .NAME.tar-ID first, and the kernel takes at most 255 bytes for a file's
+        // name (NAME_MAX): a longer name would fail half-way. Docker allows 128 for a tag.
+        if (name.length() > 128) {
+            throw new MydockerException("invalid image name: it has " + name.length() + " characters; give at most 128");
+        }
     }
 
     /**

@@ -80,6 +80,17 @@ final class RunCommand implements Callable<Integer> {
             throw new MydockerException("invalid container name '" + name
                     + "': use letters, digits, '_', '.' and '-', starting with a letter or digit");
         }
+        // No name a person types is longer than a DNS name (RFC 1035); a longer one is a mistake.
+        if (name != null && name.length() > 253) {
+            throw new MydockerException("invalid container name: it has " + name.length()
+                    + " characters; give at most 253");
+        }
+        // sethostname(2) takes at most 64 bytes, and programs in the container expect a name of
+        // RFC 1123's characters: a space or a newline would read as two names.
+        if (hostname != null && !hostname.matches("[a-zA-Z0-9][a-zA-Z0-9.-]{0,63}")) {
+            throw new MydockerException("invalid hostname '" + hostname
+                    + "': use at most 64 letters, digits, '.' and '-', starting with a letter or digit");
+        }
         if (LibC.geteuid() != 0) {
             throw new MydockerException("run needs root, for namespaces, mounts and cgroups; try sudo");
         }

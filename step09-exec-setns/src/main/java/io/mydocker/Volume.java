@@ -1,11 +1,13 @@
 package io.mydocker;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * A volume, `-v HOST:CONTAINER[:ro]`: a directory of the host that the container sees at a path
@@ -25,6 +27,10 @@ import java.util.List;
  * @param readOnly  :ro, the container cannot write to it
  */
 record Volume(Path host, Path container, boolean readOnly) {
+    /** The longest path the kernel takes, with the 0 that ends it, and the longest name in it (limits.h). */
+    private static final int PATH_MAX = 4096;
+    private static final int NAME_MAX = 255;
+
     /** Parses and checks a -v value, before anything is created. */
     // tag::parse[]
     static Volume parse(String spec) {
@@ -37,6 +43,19 @@ record Volume(Path host, Path container, boolean readOnly) {
         }
         if (parts.length == 3 && !parts[2].equals("ro") && !parts[2].equals("rw")) {
             throw invalid(spec, "the mode '" + parts[2] + "' is neither ro nor rw");
+        }
+        // A newline or other control character is a mistake, and bytes that are not UTF-8 reach
+        // mydocker as U+FFFD: it would make a directory of another name than the one given.
+        if (spec.chars().anyMatch(c -> Character.isISOControl(c) || c == '\uFFFD')) {
+            throw invalid(spec, "a path with a control character, such as a newline, or bytes that are not UTF-8"
+                    + " is refused; rename the directory");
+        }
+        // Else making the host's directory would fail half-way, its first parents made.
+        for (String path : List.of(parts[0], parts[1])) {
+            if (bytes(path) >= PATH_MAX || Stream.of(path.split("/")).anyMatch(name -> bytes(name) > NAME_MAX)) {
+                throw invalid(spec, "a path is too long: the kernel takes " + (PATH_MAX - 1) + " bytes, and "
+                        + NAME_MAX + " for each name in it");
+            }
         }
         Path container = Path.of(parts[1]).normalize();
         if (container.getNameCount() == 0) {
@@ -70,6 +89,10 @@ record Volume(Path host, Path container, boolean readOnly) {
         }
         volumes.sort(Comparator.comparingInt(volume -> volume.container.getNameCount()));
         return volumes;
+    }
+
+    private static int bytes(String name) {
+        return name.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static MydockerException invalid(String spec, String why) {
