@@ -1,14 +1,21 @@
 package io.mydocker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Main builds the model of the subcommand named, and of all of them only when none is. */
+/**
+ * Main builds the model of the subcommand named, and of all of them only when none is; and bad
+ * input gets one line.
+ */
 class MainTest {
     static Set<String> subcommands(String... args) {
         return Main.commandLine(args).getSubcommands().keySet();
@@ -36,5 +43,20 @@ class MainTest {
         assertEquals(Main.SUBCOMMANDS.size(), subcommands().size());
         assertEquals(Main.SUBCOMMANDS.size(), subcommands("--help").size());
         assertEquals(Main.SUBCOMMANDS.size(), subcommands("--root", "/tmp/state", "rnu", "busybox").size());
+    }
+
+    @Test
+    void aBadOptionWithANewlineIsOneLine() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(MydockerException.OWN_ERROR, Main.execute("--bad\noption"));
+        } finally {
+            System.setErr(stderr);
+        }
+        String line = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, line.lines().count(), line);
+        assertTrue(line.startsWith("mydocker: ") && line.contains("--bad\\noption"), line);
     }
 }

@@ -28,18 +28,23 @@ final class MydockerException extends RuntimeException {
     // tag::report[]
     static int report(Exception e) {
         if (e instanceof MydockerException m) {
-            // One line, even where the message quotes a name with a newline in it.
-            System.err.println("mydocker: " + m.getMessage().replace("\n", "\\n").replace("\r", "\\r"));
+            System.err.println("mydocker: " + oneLine(m.getMessage()));
             return m.exitCode;
         }
         if (debug()) {
             e.printStackTrace();
         } else {
-            System.err.println("mydocker: unexpected error: " + e + "; run again with MYDOCKER_DEBUG=1 to see where");
+            System.err.println("mydocker: unexpected error: " + oneLine(e.toString())
+                    + "; run again with MYDOCKER_DEBUG=1 to see where");
         }
         return OWN_ERROR;
     }
     // end::report[]
+
+    /** A message on one line, even where it quotes a name or an argument with a newline in it. */
+    static String oneLine(String message) {
+        return message.replace("\n", "\\n").replace("\r", "\\r");
+    }
 
     /** MYDOCKER_DEBUG=1 is set; init, whose environment is the container's, gets it as a property. */
     static boolean debug() {

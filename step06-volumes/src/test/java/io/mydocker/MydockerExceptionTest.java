@@ -41,6 +41,15 @@ class MydockerExceptionTest {
     }
 
     @Test
+    void aNewlineInAMessageKeepsItOnOneLine() {
+        assertEquals(125, MydockerException.report(new MydockerException("invalid name 'a\nb'")));
+        assertEquals(125, MydockerException.report(new IllegalStateException("a\r\nb")));
+        assertEquals("mydocker: invalid name 'a\\nb'\n"
+                + "mydocker: unexpected error: java.lang.IllegalStateException: a\\r\\nb;"
+                + " run again with MYDOCKER_DEBUG=1 to see where\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void withDebugABugShowsWhereItHappened() {
         System.setProperty("mydocker.debug", "1");
         assertEquals(125, MydockerException.report(new IllegalStateException("boom")));

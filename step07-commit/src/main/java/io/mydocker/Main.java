@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         commandLine.setExpandAtFiles(false);
         // Bad input: one line that names the problem and where to look, and docker's exit code 125.
         commandLine.setParameterExceptionHandler((e, arguments) -> {
-            System.err.println("mydocker: " + e.getMessage() + "; see '"
+            System.err.println("mydocker: " + MydockerException.oneLine(e.getMessage()) + "; see '"
                     + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             return MydockerException.OWN_ERROR;
         });
