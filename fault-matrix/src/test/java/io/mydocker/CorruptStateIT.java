@@ -139,7 +139,9 @@ class CorruptStateIT extends FaultCase {
 
         assertDamage(mydocker.run("run", "--rm", "box", "true"), tar.toString(), "replace it, or delete it");
         try (var layers = Files.list(root.resolve(Image.LAYERS))) {
-            assertEquals(1, layers.count(), "busybox's layer only: no half layer of box");
+            // The lock file through which unpacks take turns stays.
+            assertEquals(1, layers.filter(layer -> !layer.getFileName().toString().equals(Tar.LOCK)).count(),
+                    "busybox's layer only: no half layer of box");
         }
         // Containers of other images run; a commit replaces the damaged image with a whole one.
         assertEquals(0, mydocker.run("run", "--rm", "busybox", "true").exitCode());
